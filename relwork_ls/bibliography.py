@@ -1,0 +1,112 @@
+"""The bibliography data model shared by all loaders: entries with source positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .bibtex_names import PersonName
+from .latex_text import latex_to_unicode
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    """A range in a file: 0-based line and character column, end exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Something in a bibliography file that could not be read; the rest still loads."""
+
+    code: str
+    message: str
+    span: SourceSpan
+
+
+@dataclass(eq=False)
+class BibEntry:
+    """One work of a bibliography. Field values keep their source form (LaTeX in .bib)."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    authors: tuple[PersonName, ...]
+    editors: tuple[PersonName, ...]
+    span: SourceSpan
+    source_format: str = "bibtex"  # "bibtex", "csl-json" or "bbl"
+
+    def field_text(self, name: str) -> str:
+        """A field as readable Unicode text ("" when absent)."""
+        raw = self.fields.get(name, "")
+        if not raw:
+            return ""
+        if self.source_format == "csl-json":
+            return raw
+        return latex_to_unicode(raw)
+
+    @cached_property
+    def title(self) -> str:
+        return self.field_text("title")
+
+    @property
+    def year(self) -> str:
+        return self.field_text("year")
+
+    @property
+    def venue(self) -> str:
+        for name in ("journal", "journaltitle", "booktitle", "publisher", "howpublished",
+                     "institution", "school", "organization"):
+            value = self.field_text(name)
+            if value:
+                return value
+        return ""
+
+    @property
+    def doi(self) -> str:
+        return self.fields.get("doi", "").strip()
+
+    @property
+    def url(self) -> str:
+        return self.fields.get("url", "").strip()
+
+    def author_display(self, limit: int = 6) -> str:
+        """Authors as "Given Surname, …" for hovers and messages."""
+        names = self.authors or self.editors
+        shown = [
+            " ".join(p for p in (n.display_given(), n.display_surname()) if p)
+            for n in names[:limit]
+            if not n.is_others
+        ]
+        if len(names) > limit or any(n.is_others for n in names):
+            shown.append("et al.")
+        return ", ".join(shown)
+
+
+@dataclass
+class Bibliography:
+    """Entries of one or more files, in file order, with problems found while loading."""
+
+    entries: list[BibEntry] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    # Labels a BibTeX run already produced (.bbl), by lowercase key: ground truth.
+    bbl_labels: dict[str, str] = field(default_factory=dict)
+
+    def by_key(self) -> dict[str, BibEntry]:
+        """Entries by key; BibTeX matches keys case-insensitively, so do we (first wins)."""
+        table: dict[str, BibEntry] = {}
+        for entry in self.entries:
+            table.setdefault(entry.key.lower(), entry)
+        return table
+
+    def extend(self, other: Bibliography) -> None:
+        self.entries.extend(other.entries)
+        self.problems.extend(other.problems)
+        self.paths.extend(other.paths)
+        self.bbl_labels.update(other.bbl_labels)

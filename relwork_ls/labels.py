@@ -1,0 +1,243 @@
+"""Rendered author-year labels of entries, and where year suffixes (a, b, c…) are assigned.
+
+Each style reproduces its BibTeX style file or style guide:
+- ``natbib``: plainnat.bst (also abbrvnat/unsrtnat labels). Suffixes follow BibTeX's first
+  SORT on ``sortify(label) + names + year + key`` with identical raw labels lettered in order.
+- ``apalike``: apalike.bst ("Author, 2020a"), sorting on label, initials and title.
+- ``apa``: APA 7: "A & B", suffixes by title (leading A/An/The ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .bibliography import BibEntry
+from .bibtex_names import PersonName
+from .latex_text import latex_to_unicode, purify, sortify
+
+STYLES = ("natbib", "apalike", "apa")
+ENTRY_MAX = 500  # BibTeX 0.99d's entry.max$: sort keys are truncated there.
+
+
+@dataclass(frozen=True)
+class Label:
+    """An entry's rendered label, e.g. names "Xu et al.", year "2023", suffix "b"."""
+
+    names: str
+    year: str
+    suffix: str = ""
+    # The short author list as BibTeX built it (braces and ties kept): equal raw names
+    # with equal years are what get suffixes.
+    raw_names: str = ""
+
+    @property
+    def year_with_suffix(self) -> str:
+        return f"{self.year}{self.suffix}"
+
+    def text(self) -> str:
+        """The parenthetical form: "Xu et al., 2023b" (no year: just the names)."""
+        return f"{self.names}, {self.year_with_suffix}" if self.year else self.names
+
+    def narrative(self) -> str:
+        """The narrative form: "Xu et al. (2023b)"."""
+        return f"{self.names} ({self.year_with_suffix})" if self.year else self.names
+
+
+@dataclass(frozen=True)
+class LabelOptions:
+    """How labels are formed: style and the word joining two authors ("and" or "&")."""
+
+    style: str = "natbib"
+    two_author_joiner: str = "and"
+
+
+def _short_names(names: Sequence[PersonName], joiner: str) -> str:
+    """BibTeX format.lab.names: "A", "A and B", "A et~al." (also "A and others")."""
+    first = names[0].label_form()
+    if len(names) > 2:
+        return first + " et~al."
+    if len(names) == 2:
+        if names[1].is_others:
+            return first + " et~al."
+        word = "\\&" if joiner == "&" else "and"
+        return f"{first} {word} {names[1].label_form()}"
+    return first
+
+
+def _chop_the(text: str) -> str:
+    return text[4:] if text[:4] == "The " else text
+
+
+def _label_names_source(entry: BibEntry) -> tuple[str, Sequence[PersonName] | None]:
+    """Which field names the work, per plainnat's calc.short.authors.
+
+    Returns ("names", list) or ("key"/"organization"/"citekey", None) with the text in
+    the entry.
+    """
+    kind = entry.entry_type
+    if kind in ("book", "inbook"):
+        if entry.authors:
+            return "names", entry.authors
+        if entry.editors:
+            return "names", entry.editors
+        return ("key", None) if entry.fields.get("key") else ("citekey", None)
+    if kind == "proceedings":
+        if entry.editors:
+            return "names", entry.editors
+    elif entry.authors:
+        return "names", entry.authors
+    if entry.fields.get("key"):
+        return "key", None
+    if kind in ("proceedings", "manual") and entry.fields.get("organization"):
+        return "organization", None
+    return "citekey", None
+
+
+def raw_short_names(entry: BibEntry, options: LabelOptions) -> str:
+    """The short author list in source form (BibTeX's ``short.list``)."""
+    source, names = _label_names_source(entry)
+    if source == "names" and names:
+        joiner = "&" if options.style == "apa" else options.two_author_joiner
+        return _short_names(names, joiner)
+    if source == "key":
+        return entry.fields["key"]
+    if source == "organization":
+        return _chop_the(entry.fields["organization"])[:3]
+    return entry.key[:3]
+
+
+def entry_year(entry: BibEntry) -> str:
+    """The year as the style prints it; biblatex ``date`` stands in when ``year`` is absent."""
+    year = entry.fields.get("year", "").strip()
+    if not year:
+        date = entry.fields.get("date", "").strip()
+        year = date[:4] if date[:4].isdigit() else ""
+    return year
+
+
+def _display(raw: str, source_format: str) -> str:
+    text = raw if source_format == "csl-json" else latex_to_unicode(raw)
+    return text.replace("\\&", "&")
+
+
+def _sort_names(names: Sequence[PersonName], year: str, initials: bool) -> str:
+    """plainnat/apalike sort.format.names."""
+    out = ""
+    count = len(names)
+    for index, name in enumerate(names):
+        formatted = name.sort_form(initials=initials)
+        if index == 0:
+            out += sortify(formatted)
+            continue
+        out += "   "
+        if index == count - 1 and name.is_others:
+            out += "zzzzz"
+            continue
+        if not initials and count > 2 and index == 1:
+            out += "zz" + year + "   "
+        out += sortify(formatted)
+    return out
+
+
+def _natbib_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
+    """plainnat presort: sortify(label) + names + year + cite key (truncated like BibTeX)."""
+    kind = entry.entry_type
+    if kind in ("book", "inbook"):
+        names = entry.authors or entry.editors
+        names_part = _sort_names(names, year, False) if names else sortify(
+            entry.fields.get("key", "")
+        )
+    elif kind in ("proceedings", "manual"):
+        names = entry.editors if kind == "proceedings" else entry.authors
+        if names:
+            names_part = _sort_names(names, year, False)
+        elif entry.fields.get("organization"):
+            names_part = sortify(_chop_the(entry.fields["organization"]))
+        else:
+            names_part = sortify(entry.fields.get("key", ""))
+    else:
+        names_part = (
+            _sort_names(entry.authors, year, False)
+            if entry.authors
+            else sortify(entry.fields.get("key", ""))
+        )
+    sort_label = (names_part + "    " + sortify(year) + "    " + entry.key)[:ENTRY_MAX]
+    key = (sortify(raw_label) + "    " + sort_label)[:ENTRY_MAX]
+    return key.encode("utf-8")
+
+
+def _chop_article(title: str) -> str:
+    for article in ("A ", "An ", "The "):
+        if title.startswith(article):
+            return title[len(article) :]
+    return title
+
+
+def _apalike_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
+    kind = entry.entry_type
+    if kind in ("book", "inbook"):
+        names = entry.authors or entry.editors
+    elif kind == "proceedings":
+        names = entry.editors
+    else:
+        names = entry.authors
+    names_part = (
+        _sort_names(names, year, True) if names else sortify(entry.fields.get("key", ""))
+    )
+    sort_label = (sortify(raw_label) + "    " + names_part)[:ENTRY_MAX]
+    title = sortify(_chop_article(entry.fields.get("title", "")))
+    return (sort_label + "    " + title)[:ENTRY_MAX].encode("utf-8")
+
+
+def _apa_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
+    title = purify(_chop_article(entry.title)).casefold()
+    return f"{sortify(raw_label)}\x00{year}\x00{title}".encode()
+
+
+def _suffix_letter(index: int) -> str:
+    """a…z, then BibTeX's next characters ({, |…) for plainnat; aa, ab… for APA is rare."""
+    return chr(ord("a") + index)
+
+
+def compute_labels(
+    entries: Iterable[BibEntry], options: LabelOptions | None = None
+) -> dict[str, Label]:
+    """Labels of ``entries`` (the works that participate, in citation/file order) by key."""
+    options = options or LabelOptions()
+    rows: list[tuple[bytes, int, BibEntry, str, str]] = []
+    for order, entry in enumerate(entries):
+        year = entry_year(entry)
+        raw_names = raw_short_names(entry, options)
+        if options.style == "apalike":
+            raw_label = raw_names + ", " + purify(year)[-4:]
+            sort_key = _apalike_sort_key(entry, raw_label, year)
+        else:
+            is_key = _label_names_source(entry)[0] == "key"
+            shown_year = "" if is_key and options.style == "natbib" else year
+            raw_label = raw_names + "(" + shown_year
+            if options.style == "apa":
+                sort_key = _apa_sort_key(entry, raw_label, year)
+            else:
+                sort_key = _natbib_sort_key(entry, raw_label, year)
+            year = shown_year
+        rows.append((sort_key, order, entry, raw_label, year))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    labels: dict[str, Label] = {}
+    index = 0
+    while index < len(rows):
+        end = index + 1
+        while end < len(rows) and rows[end][3] == rows[index][3]:
+            end += 1
+        run = rows[index:end]
+        for position, (_, _, entry, _raw_label, year) in enumerate(run):
+            suffix = _suffix_letter(position) if len(run) > 1 else ""
+            raw_names = raw_short_names(entry, options)
+            labels[entry.key] = Label(
+                names=_display(raw_names, entry.source_format),
+                year=_display(year, entry.source_format) if year else "",
+                suffix=suffix,
+                raw_names=raw_names,
+            )
+        index = end
+    return labels
