@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .bibtex_names import PersonName
+from .load_bbl import BblLabel
 from .latex_text import latex_to_unicode
 
 
@@ -96,7 +97,7 @@ class Bibliography:
     problems: list[LoadProblem] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     # Labels a BibTeX run already produced (.bbl), by lowercase key: ground truth.
-    bbl_labels: dict[str, str] = field(default_factory=dict)
+    bbl_labels: dict[str, BblLabel] = field(default_factory=dict)
 
     def by_key(self) -> dict[str, BibEntry]:
         """Entries by key; BibTeX matches keys case-insensitively, so do we (first wins)."""

@@ -1,0 +1,59 @@
+"""Citation data: what a document cites, with exact character spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NameOption:
+    """One reading of the author text before a year: "Codex Chen et al." or "Chen et al."."""
+
+    start: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CitedWork:
+    """One work inside a citation. Offsets are Python string indices into the document."""
+
+    start: int
+    end: int
+    # Rendered author-year works:
+    name_options: tuple[NameOption, ...] = ()  # longest reading first
+    year: str = ""
+    suffix: str = ""
+    year_start: int = -1  # span of year+suffix, or of the suffix alone in "2023a,c"
+    year_end: int = -1
+    # Keyed works (\cite{key}, [@key]):
+    key: str = ""
+
+    @property
+    def is_keyed(self) -> bool:
+        return bool(self.key)
+
+    @property
+    def names(self) -> str:
+        """The shortest reading of the names (the author group proper)."""
+        return self.name_options[-1].text if self.name_options else ""
+
+    @property
+    def strong(self) -> bool:
+        """Unmistakably a citation: "et al." or two names joined by "and"/"&"."""
+        text = self.names
+        return " et al" in text or " and " in text or " & " in text
+
+    def label_text(self) -> str:
+        return f"{self.names}, {self.year}{self.suffix}" if self.year else self.names
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation as written: a parenthetical, a narrative citation, or a command/Pandoc cite."""
+
+    start: int
+    end: int
+    form: str  # "parenthetical", "narrative", "latex", "pandoc"
+    works: tuple[CitedWork, ...]
+    # Separators used inside compressed suffix lists ("2022b;c" → ";").
+    suffix_separators: tuple[str, ...] = field(default=())

@@ -1,0 +1,134 @@
+"""The ``relwork-ls`` command: ``labels``, ``lint`` and ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .bibliography import Bibliography
+from .bibliography_files import BibliographyError, load_bibliography
+from .config import Config, ConfigError, find_config_file, load_config
+from .findings import SEVERITIES
+from .labels import STYLES, LabelOptions
+from .lint import LintUsageError, exit_status, lint_paths
+from .report_formats import FORMATS, render
+from .resolution import CitationIndex
+from .workspace import Workspace
+
+
+class UsageError(Exception):
+    """Reported as ``relwork-ls: error: …`` with exit status 2."""
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip().upper() for code in value.split(",") if code.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="relwork-ls",
+        description="Check author-year citations against bibliographies and across drafts.",
+    )
+    parser.add_argument("--version", action="version", version=f"relwork-ls {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    labels = commands.add_parser("labels", help="print the rendered label of every entry")
+    labels.add_argument("bibliographies", nargs="+", type=Path, metavar="BIB")
+    labels.add_argument("--style", choices=STYLES, default=None)
+    labels.add_argument("--and", dest="joiner", choices=("and", "&"), default=None,
+                        help="word between two authors (default: and)")
+    labels.add_argument("--format", choices=("tsv", "json"), default="tsv")
+    labels.add_argument("--no-bbl", action="store_true",
+                        help="ignore a sibling .bbl; compute every label")
+
+    lint = commands.add_parser("lint", help="report citation problems")
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    lint.add_argument("--bib", action="append", type=Path, default=[], metavar="FILE",
+                      help="bibliography to resolve against (repeatable)")
+    lint.add_argument("--format", choices=FORMATS, default="text")
+    lint.add_argument("--select", type=_codes, default=None, metavar="CODES",
+                      help="only these codes or prefixes (comma-separated)")
+    lint.add_argument("--ignore", type=_codes, default=None, metavar="CODES")
+    lint.add_argument("--fail-on", choices=SEVERITIES, default="warning",
+                      help="lowest severity that makes the exit status 1 (default: warning)")
+    lint.add_argument("--style", choices=STYLES, default=None)
+    lint.add_argument("--config", type=Path, default=None, help="config file to use")
+    lint.add_argument("--no-config", action="store_true", help="ignore config files")
+    lint.add_argument("--output", "-o", type=Path, default=None, help="write the report here")
+    return parser
+
+
+def _config_for(args: argparse.Namespace, start: Path) -> Config:
+    if getattr(args, "no_config", False):
+        return Config(root=Path.cwd())
+    path = args.config if getattr(args, "config", None) else find_config_file(start.resolve())
+    if path is None:
+        return Config(root=Path.cwd())
+    if not path.is_file():
+        raise UsageError(f"config file not found: {path}")
+    return load_config(path)
+
+
+def run_labels(args: argparse.Namespace) -> int:
+    combined = Bibliography()
+    for path in args.bibliographies:
+        if not path.is_file():
+            raise UsageError(f"no such bibliography: {path}")
+        combined.extend(load_bibliography(path, use_sibling_bbl=not args.no_bbl))
+    config = _config_for(args, args.bibliographies[0])
+    options = LabelOptions(args.style or config.style, args.joiner or config.two_author_joiner)
+    index = CitationIndex(combined, options)
+    rows = [(e.key, index.label(e).text(), e.title) for e in index.entries_by_key.values()]
+    if args.format == "json":
+        payload = [{"key": k, "label": label, "title": t} for k, label, t in rows]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for key, label, title in rows:
+            sys.stdout.write(f"{key}\t{label}\t{title}\n")
+    for problem in combined.problems:
+        span = problem.span
+        sys.stderr.write(f"{span.path}:{span.line + 1}:{span.column + 1}: {problem.code} "
+                         f"{problem.message}\n")
+    return 0
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    paths = args.paths or [Path(".")]
+    config = _config_for(args, paths[0])
+    if args.select is not None:
+        config.select = args.select
+    if args.ignore is not None:
+        config.ignore = [*config.ignore, *args.ignore]
+    if args.style:
+        config.style = args.style
+    for bib in args.bib:
+        if not bib.is_file():
+            raise UsageError(f"no such bibliography: {bib}")
+    workspace = Workspace(config, extra_bibliographies=[b.resolve() for b in args.bib])
+    result = lint_paths(paths, workspace)
+    report = render(result.findings, args.format)
+    if args.output:
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    return exit_status(result.findings, args.fail_on)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "labels":
+            return run_labels(args)
+        return run_lint(args)
+    except (UsageError, ConfigError, LintUsageError, BibliographyError) as error:
+        sys.stderr.write(f"relwork-ls: error: {error}\n")
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Project configuration from relwork.toml or [tool.relwork-ls] in pyproject.toml."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .findings import CODES, SEVERITIES
+from .labels import STYLES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = ("relwork.toml", ".relwork.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message says where and why."""
+
+
+@dataclass
+class Config:
+    """Settings that shape analysis; paths are absolute once loaded."""
+
+    root: Path = field(default_factory=Path.cwd)
+    bibliographies: list[Path] = field(default_factory=list)
+    style: str = "natbib"
+    two_author_joiner: str = "and"
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    source: Path | None = None
+
+    def enabled(self, code: str) -> bool:
+        """Whether a finding code is reported (``select`` prefixes, then ``ignore``)."""
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+    def severity_of(self, code: str, default: str) -> str:
+        return self.severity.get(code, default)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest relwork.toml (or pyproject.toml with our section) at or above ``start``."""
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name != "pyproject.toml" or _has_tool_section(candidate):
+                    return candidate
+    return None
+
+
+def _has_tool_section(path: Path) -> bool:
+    try:
+        return "relwork-ls" in tomllib.loads(path.read_text("utf-8")).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+
+
+def load_config(path: Path) -> Config:
+    """Read a config file; raise ConfigError with a one-line reason when invalid."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("relwork-ls", {})
+    config = config_from_mapping(data, path.parent, where=str(path))
+    config.source = path
+    return config
+
+
+def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings") -> Config:
+    """Build a Config from parsed TOML or LSP settings, validating every value."""
+    config = Config(root=root)
+    known = {"bibliographies", "bibliography", "style", "two_author_joiner", "select", "ignore",
+             "severity", "exclude"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown)}")
+    bibs = data.get("bibliographies", data.get("bibliography", []))
+    if isinstance(bibs, str):
+        bibs = [bibs]
+    config.bibliographies = [(root / str(b)).resolve() for b in _list(bibs, where, "bibliographies")]
+    config.style = str(data.get("style", config.style))
+    if config.style not in STYLES:
+        raise ConfigError(f"{where}: style must be one of {', '.join(STYLES)}")
+    config.two_author_joiner = str(data.get("two_author_joiner", "and"))
+    if config.two_author_joiner not in ("and", "&"):
+        raise ConfigError(f"{where}: two_author_joiner must be 'and' or '&'")
+    config.select = [str(c).upper() for c in _list(data.get("select", []), where, "select")]
+    config.ignore = [str(c).upper() for c in _list(data.get("ignore", []), where, "ignore")]
+    config.exclude = [str(g) for g in _list(data.get("exclude", []), where, "exclude")]
+    severity = data.get("severity", {})
+    if not isinstance(severity, dict):
+        raise ConfigError(f"{where}: severity must be a table of CODE = \"level\"")
+    for code, level in severity.items():
+        if code.upper() not in CODES or level not in SEVERITIES:
+            raise ConfigError(f"{where}: severity.{code} = {level!r} is not a known code/level")
+        config.severity[code.upper()] = str(level)
+    return config
+
+
+def _list(value: Any, where: str, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: {name} must be a list")
+    return value

@@ -1,0 +1,100 @@
+"""Draft documents: their kind, the parts that are not prose, and the bibliographies they name."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import regex
+
+from .citations import Citation
+from .keyed_citations import find_latex_citations, find_pandoc_citations
+from .rendered_citations import REGEX_TIMEOUT, find_rendered_citations
+
+DRAFT_SUFFIXES = {
+    ".txt": "text", ".text": "text",
+    ".md": "markdown", ".markdown": "markdown", ".rmd": "markdown", ".qmd": "markdown",
+    ".tex": "latex", ".ltx": "latex",
+}
+BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl")
+
+_FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(?P<body>.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", regex.S)
+_FENCE = regex.compile(r"^(?P<fence>```+|~~~+)[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)", regex.S | regex.M)
+_INLINE_CODE = regex.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", regex.S)
+_HTML_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
+_LATEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
+_LATEX_VERBATIM = regex.compile(
+    r"\\begin\{(?P<env>verbatim|lstlisting|minted|comment)\*?\}.*?\\end\{(?P=env)\*?\}", regex.S
+)
+_LATEX_BIB = regex.compile(r"\\(?:bibliography|addbibresource|addglobalbib)\s*(?:\[[^\]]*\])?\{(?P<files>[^}]*)\}")
+_YAML_BIB = regex.compile(
+    r"^bibliography:\s*(?:(?P<one>[^\n\[]+?)\s*$|\[(?P<flow>[^\]]*)\]|\n(?P<list>(?:[ \t]+-[^\n]*\n?)+))",
+    regex.M,
+)
+
+
+def document_kind(path: str) -> str | None:
+    """"text", "markdown" or "latex" for a draft, None for other files."""
+    return DRAFT_SUFFIXES.get(PurePath(path).suffix.lower())
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace spans by spaces, keeping newlines so offsets and lines stay put."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def prose_text(text: str, kind: str) -> str:
+    """``text`` with code, comments and front matter blanked out (same length)."""
+    spans: list[tuple[int, int]] = []
+    if kind == "markdown":
+        front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
+        if front:
+            spans.append(front.span())
+        for pattern in (_FENCE, _HTML_COMMENT, _INLINE_CODE):
+            spans.extend(m.span() for m in pattern.finditer(text, timeout=REGEX_TIMEOUT))
+    elif kind == "latex":
+        for pattern in (_LATEX_VERBATIM, _LATEX_COMMENT):
+            spans.extend(m.span() for m in pattern.finditer(text, timeout=REGEX_TIMEOUT))
+    return _blank(text, spans)
+
+
+def extract_citations(text: str, kind: str) -> list[Citation]:
+    """Every citation of a draft, in document order."""
+    prose = prose_text(text, kind)
+    if kind == "latex":
+        return find_latex_citations(prose)
+    citations = find_rendered_citations(prose)
+    if kind == "markdown":
+        citations.extend(find_pandoc_citations(prose))
+        citations.extend(find_latex_citations(prose))
+        citations.sort(key=lambda c: c.start)
+    return citations
+
+
+def named_bibliographies(text: str, kind: str) -> list[str]:
+    """Bibliography paths a draft names itself (\\bibliography{}, front matter), as written."""
+    found: list[str] = []
+    if kind == "latex":
+        for match in _LATEX_BIB.finditer(prose_text(text, kind), timeout=REGEX_TIMEOUT):
+            for name in match["files"].split(","):
+                name = name.strip()
+                if name:
+                    found.append(name if PurePath(name).suffix else name + ".bib")
+    elif kind == "markdown":
+        front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
+        if front:
+            for match in _YAML_BIB.finditer(front["body"], timeout=REGEX_TIMEOUT):
+                if match["one"]:
+                    items = [match["one"]]
+                elif match["flow"] is not None:
+                    items = match["flow"].split(",")
+                else:
+                    items = [line.strip()[1:] for line in match["list"].splitlines()]
+                found.extend(item.strip().strip("'\"") for item in items if item.strip())
+    return found

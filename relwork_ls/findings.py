@@ -1,0 +1,70 @@
+"""Findings: what lint reports and the server publishes, with codes, severities and fixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .bibliography import SourceSpan
+
+SEVERITIES = ("error", "warning", "info", "hint")
+
+# code → (default severity, short name)
+CODES: dict[str, tuple[str, str]] = {
+    "RW001": ("error", "unresolved-citation"),
+    "RW002": ("error", "ambiguous-citation"),
+    "RW003": ("error", "unknown-suffix"),
+    "RW004": ("warning", "author-form"),
+    "RW005": ("warning", "spelling-variant"),
+    "RW006": ("error", "year-mismatch"),
+    "RW007": ("error", "undefined-key"),
+    "RW008": ("warning", "key-case-mismatch"),
+    "RW303": ("error", "bibliography-syntax-error"),
+    "RW304": ("warning", "duplicate-key"),
+    "RW305": ("warning", "duplicate-field"),
+}
+
+
+def severity_rank(severity: str) -> int:
+    """0 for error … 3 for hint: lower is more severe."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace the text of ``span`` by ``new_text``."""
+
+    span: SourceSpan
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix for one finding; ``safe`` fixes are applied by ``lint --fix``."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class RelatedLocation:
+    span: SourceSpan
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    span: SourceSpan
+    severity: str = ""
+    related: tuple[RelatedLocation, ...] = field(default=())
+    fix: Fix | None = None
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            object.__setattr__(self, "severity", CODES[self.code][0])
+
+    @property
+    def name(self) -> str:
+        return CODES.get(self.code, ("", self.code))[1]

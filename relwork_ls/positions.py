@@ -1,0 +1,81 @@
+"""All conversions between string offsets, (line, character) and LSP UTF-16/UTF-8 columns."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+
+class LineIndex:
+    """Line starts of a text, for offset ↔ (line, column) conversion.
+
+    Columns here are Python string indices within the line (code points); LSP clients
+    count UTF-16 code units (or UTF-8 bytes), converted with ``to_client``/``from_client``.
+    Lines end at "\\n"; a "\\r" before it belongs to the line's text, as in LSP.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        index = text.find("\n")
+        while index >= 0:
+            self.starts.append(index + 1)
+            index = text.find("\n", index + 1)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+    def line_text(self, line: int) -> str:
+        """Text of ``line`` without its line break."""
+        if not 0 <= line < len(self.starts):
+            return ""
+        start = self.starts[line]
+        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) of a string offset, clamped to the text."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self.starts, offset) - 1
+        return line, offset - self.starts[line]
+
+    def offset(self, line: int, column: int) -> int:
+        """String offset of (line, column), clamped to the line and the text."""
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        return self.starts[line] + max(0, min(column, len(self.line_text(line))))
+
+    def to_client(self, line: int, column: int, encoding: str = "utf-16") -> int:
+        """A code-point column as the client counts it ("utf-16", "utf-8" or "utf-32")."""
+        prefix = self.line_text(line)[:column]
+        return client_length(prefix, encoding)
+
+    def from_client(self, line: int, client_column: int, encoding: str = "utf-16") -> int:
+        """The code-point column of a client column; a column inside a character rounds down."""
+        text = self.line_text(line)
+        if encoding == "utf-32":
+            return max(0, min(client_column, len(text)))
+        units = 0
+        for index, char in enumerate(text):
+            width = _char_width(char, encoding)
+            if units + width > client_column:
+                return index
+            units += width
+        return len(text)
+
+
+def _char_width(char: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(char.encode("utf-8"))
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def client_length(text: str, encoding: str = "utf-16") -> int:
+    """Length of ``text`` in the client's units."""
+    if encoding == "utf-32":
+        return len(text)
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)

@@ -1,0 +1,222 @@
+"""Find rendered author-year citations in prose: "(Xu et al., 2023b; Xu et al., 2023a,c)",
+"Chen et al. (2021a)", "Touvron et al.'s (2023a)", "(Bai et al., 2022b;c)", "(OpenAI, 2022)"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from .citations import Citation, CitedWork, NameOption
+
+# User text can be adversarial (a 5 MB line); every pattern runs with a timeout.
+REGEX_TIMEOUT = 2.0
+
+_PARTICLE = r"(?:van|von|der|den|de|del|della|degli|di|da|du|dos|das|la|le|ten|ter|al|el|bin|ibn|zu|y)"
+_NAME_WORD = r"(?:[Dd][’'])?\p{Lu}[\p{L}\p{M}\p{N}’'\-.&]*"
+_NAME_WORDS = (
+    rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
+    r"(?:,\s*(?:Inc|Ltd|LLC|Corp|Co)\.?)?"
+)
+_NAMES_FULL = regex.compile(
+    rf"(?:{_NAME_WORDS})(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?:{_NAME_WORDS}))?",
+    regex.VERSION1,
+)
+_CORPORATE_SUFFIX = regex.compile(r"(?:Inc|Ltd|LLC|Corp|Co)\.?")
+
+_YEAR = r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press)"
+_YEAR_ITEM = regex.compile(rf"(?P<year>{_YEAR})(?:-?(?P<suffix>[a-z]{{1,2}}))?(?![\p{{L}}\p{{N}}])")
+_YEAR_START = regex.compile(r"(?<![\p{L}\p{N}])(?:(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press)")
+_SUFFIX_ONLY = regex.compile(r"(?P<suffix>[a-z]{1,2})(?![\p{L}\p{N}])")
+_LIST_SEP = regex.compile(r"\s*(?P<sep>[,;])")
+_GROUP_SEP = regex.compile(r"\s*[,;]\s*")
+_PAREN_GROUP = regex.compile(r"\((?P<body>[^()\n]{1,800})\)|\[(?P<bbody>[^\[\]\n]{1,800})\]")
+_POSSESSIVE = regex.compile(r"(?:['’]s)?\s*$")
+_WORD_START = regex.compile(r"(?<![\p{L}\p{N}’'\-.])(?=[\p{L}\p{N}])")
+_HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press")
+
+
+def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:
+    """Readings of ``text[start:end]`` as an author group: suffixes that are whole names.
+
+    Longest first, so "Codex Chen et al." yields ("Codex Chen et al.", "Chen et al.").
+    """
+    region = text[start:end]
+    stripped = region.rstrip()
+    options: list[NameOption] = []
+    for match in _WORD_START.finditer(stripped, timeout=REGEX_TIMEOUT):
+        candidate = stripped[match.start() :]
+        if _CORPORATE_SUFFIX.fullmatch(candidate):
+            continue
+        if _NAMES_FULL.fullmatch(candidate, timeout=REGEX_TIMEOUT):
+            options.append(NameOption(start + match.start(), candidate))
+    return tuple(options)
+
+
+def _parse_year_list(
+    text: str, pos: int, end: int
+) -> tuple[list[tuple[str, str, int, int]], int, list[str]] | None:
+    """Years and suffixes at ``pos``: "2023a,c" → [(2023,a), (2023,c)]; also "2021; 2023"."""
+    first = _YEAR_ITEM.match(text, pos, end, timeout=REGEX_TIMEOUT)
+    if not first:
+        return None
+    items = [(_norm_year(first["year"]), first["suffix"] or "", first.start(), first.end())]
+    separators: list[str] = []
+    cursor = first.end()
+    while cursor < end:
+        sep = _LIST_SEP.match(text, cursor, end)
+        if not sep:
+            break
+        after = sep.end()
+        suffix = _SUFFIX_ONLY.match(text, after, end)
+        if suffix and items[-1][1]:
+            items.append((items[-1][0], suffix["suffix"], suffix.start(), suffix.end()))
+            separators.append(sep["sep"])
+            cursor = suffix.end()
+            continue
+        ws = after
+        while ws < end and text[ws] == " ":
+            ws += 1
+        year = _YEAR_ITEM.match(text, ws, end, timeout=REGEX_TIMEOUT)
+        if year:
+            items.append((_norm_year(year["year"]), year["suffix"] or "", year.start(), year.end()))
+            cursor = year.end()
+            continue
+        break
+    return items, cursor, separators
+
+
+def _norm_year(year: str) -> str:
+    return " ".join(year.split()).replace("n. d.", "n.d.")
+
+
+def _works(
+    options: tuple[NameOption, ...],
+    items: list[tuple[str, str, int, int]],
+) -> list[CitedWork]:
+    works = []
+    for index, (year, suffix, y_start, y_end) in enumerate(items):
+        start = options[-1].start if index == 0 else y_start
+        works.append(
+            CitedWork(
+                start=start,
+                end=y_end,
+                name_options=options,
+                year=year,
+                suffix=suffix,
+                year_start=y_start,
+                year_end=y_end,
+            )
+        )
+    return works
+
+
+def _parse_parenthetical(text: str, start: int, end: int) -> tuple[list[CitedWork], list[str]]:
+    """Works of a parenthetical body ``text[start:end]`` ("e.g., A et al., 2020; B, 2021a,b")."""
+    works: list[CitedWork] = []
+    separators: list[str] = []
+    boundary = start
+    cursor = start
+    previous_options: tuple[NameOption, ...] = ()
+    while cursor < end:
+        found = _YEAR_START.search(text, cursor, end, timeout=REGEX_TIMEOUT)
+        if not found:
+            break
+        parsed = _parse_year_list(text, found.start(), end)
+        if parsed is None:
+            cursor = found.end()
+            continue
+        items, list_end, seps = parsed
+        names_end = found.start()
+        between = text[boundary:names_end]
+        stripped = between.rstrip()
+        if stripped.endswith(","):
+            stripped = stripped[:-1]
+        options = _name_options(text, boundary, boundary + len(stripped)) if stripped else ()
+        if not options and not stripped.strip(" ;,") and previous_options:
+            options = previous_options  # "(Hu et al., 2021; 2023)": same names, another year
+        if options:
+            works.extend(_works(options, items))
+            separators.extend(seps)
+            previous_options = options
+        else:
+            previous_options = ()
+        cursor = list_end
+        # A post-note (", p. 4") runs to the next ";"; a new group may also follow a ",".
+        sep = _GROUP_SEP.match(text, cursor, end)
+        boundary = sep.end() if sep else cursor
+        if options and sep and text[cursor:sep.end()].strip() == ",":
+            semicolon = text.find(";", boundary, end)
+            next_year = _YEAR_START.search(text, boundary, end, timeout=REGEX_TIMEOUT)
+            names_follow = next_year and _name_options(
+                text, boundary, next_year.start()
+            )
+            if not names_follow and semicolon >= 0:
+                boundary = semicolon + 1
+        cursor = max(cursor, boundary)
+    return works, separators
+
+
+def _narrative(text: str, open_index: int, close_index: int) -> Citation | None:
+    """ "Chen et al. (2021a)": a year list alone in parentheses after author names."""
+    body_start = open_index + 1
+    while body_start < close_index and text[body_start] == " ":
+        body_start += 1
+    parsed = _parse_year_list(text, body_start, close_index)
+    if parsed is None:
+        return None
+    items, list_end, seps = parsed
+    rest = text[list_end:close_index].strip()
+    if rest and not rest.startswith(","):
+        return None
+    line_start = max(text.rfind("\n", 0, open_index) + 1, open_index - 160)
+    before = text[line_start:open_index]
+    possessive = _POSSESSIVE.search(before)
+    names_end = line_start + (possessive.start() if possessive else len(before))
+    # Names never cross the end of a sentence or a clause.
+    cut = max(text.rfind(mark, line_start, names_end) for mark in (". ", "; ", ": ", "(", ")"))
+    region_start = cut + 2 if cut >= line_start and text[cut] in ".;:" else (
+        cut + 1 if cut >= line_start else line_start
+    )
+    options = _name_options(text, region_start, names_end)
+    if not options:
+        return None
+    works = _works(options, items)
+    return Citation(works[0].start, close_index + 1, "narrative", tuple(works), tuple(seps))
+
+
+def _unopened_lead(text: str) -> Iterator[tuple[int, int]]:
+    """A paragraph that begins inside a parenthetical (an excerpt cut mid-citation):
+    its text up to the first ")" that has no "(" before it."""
+    for paragraph in regex.finditer(r"(?:^|\n\s*\n)(?P<p>[^\n]+)", text, timeout=REGEX_TIMEOUT):
+        start = paragraph.start("p")
+        close = text.find(")", start, paragraph.end("p"))
+        if close > 0 and text.find("(", start, close) < 0:
+            yield start, close
+
+
+def find_rendered_citations(text: str) -> list[Citation]:
+    """All rendered author-year citations of ``text`` in document order."""
+    citations: list[Citation] = []
+    for start, close in _unopened_lead(text):
+        works, seps = _parse_parenthetical(text, start, close)
+        if works and all(w.strong or w.name_options for w in works):
+            citations.append(Citation(works[0].start, close + 1, "parenthetical", tuple(works),
+                                      tuple(seps)))
+    for group in _PAREN_GROUP.finditer(text, timeout=REGEX_TIMEOUT):
+        body = group["body"] if group["body"] is not None else group["bbody"]
+        if not _HAS_DIGIT_YEAR.search(body):
+            continue
+        open_index, close_index = group.start(), group.end() - 1
+        if group["body"] is not None:
+            narrative = _narrative(text, open_index, close_index)
+            if narrative:
+                citations.append(narrative)
+                continue
+        works, seps = _parse_parenthetical(text, open_index + 1, close_index)
+        if works:
+            citations.append(
+                Citation(open_index, close_index + 1, "parenthetical", tuple(works), tuple(seps))
+            )
+    citations.sort(key=lambda c: c.start)
+    return citations

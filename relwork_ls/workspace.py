@@ -1,0 +1,190 @@
+"""A workspace of drafts and bibliographies: which bibliography each draft uses, and its
+findings. Both ``lint`` and the language server work through this class."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bibliography import Bibliography
+from .bibliography_files import (
+    BibliographyError,
+    bibliography_from_text,
+    load_bibliography,
+    read_text,
+)
+from .citations import Citation
+from .config import Config
+from .documents import BIBLIOGRAPHY_SUFFIXES, document_kind, extract_citations, named_bibliographies
+from .findings import Finding
+from .labels import LabelOptions
+from .resolution import CitationIndex, DocumentResolution, resolve_citations
+
+_SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__",
+                        ".tox", ".mypy_cache", ".pytest_cache", "_build", "build", "dist"}
+
+
+@dataclass
+class DocumentAnalysis:
+    """Citations of one draft, what they resolve to, and the findings on them."""
+
+    path: Path
+    text: str
+    kind: str
+    bibliographies: tuple[Path, ...]
+    citations: list[Citation]
+    resolution: DocumentResolution
+    index: CitationIndex | None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.resolution.findings
+
+
+@dataclass
+class Workspace:
+    """Configuration plus cached bibliographies and their label indexes."""
+
+    config: Config
+    extra_bibliographies: list[Path] = field(default_factory=list)
+    # Bibliographies found while walking the lint paths; used when nothing names one.
+    discovered_bibliographies: list[Path] = field(default_factory=list)
+    # Editor buffers override files on disk (path → text).
+    overlays: dict[Path, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
+        self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
+
+    # -- bibliographies ------------------------------------------------------------------
+
+    def _stamp(self, path: Path) -> object:
+        if path in self.overlays:
+            return ("overlay", hash(self.overlays[path]))
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        sibling = path.with_suffix(".bbl")
+        sibling_stamp = sibling.stat().st_mtime_ns if sibling.is_file() else None
+        return (stat.st_mtime_ns, stat.st_size, sibling_stamp)
+
+    def bibliography(self, path: Path) -> Bibliography:
+        """One bibliography file, loaded once per change; raises BibliographyError."""
+        stamp = self._stamp(path)
+        cached = self._bibliographies.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if path in self.overlays:
+            bib = bibliography_from_text(self.overlays[path], str(path))
+        else:
+            bib = load_bibliography(path)
+        self._bibliographies[path] = (stamp, bib)
+        return bib
+
+    def index(self, paths: tuple[Path, ...]) -> CitationIndex:
+        """The label index over the union of ``paths``, rebuilt only when a file changed."""
+        stamps = tuple(self._stamp(p) for p in paths)
+        cached = self._indexes.get(paths)
+        if cached is not None and cached[0] == stamps:
+            return cached[1]
+        combined = Bibliography()
+        for path in paths:
+            combined.extend(self.bibliography(path))
+        options = LabelOptions(self.config.style, self.config.two_author_joiner)
+        index = CitationIndex(combined, options)
+        self._indexes[paths] = (stamps, index)
+        return index
+
+    def bibliographies_for(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
+        """The draft's own \\bibliography/front matter, else --bib and config, else those found."""
+        named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
+        if named:
+            return tuple(dict.fromkeys(named))
+        configured = [*self.extra_bibliographies, *self.config.bibliographies]
+        if configured:
+            return tuple(dict.fromkeys(configured))
+        return tuple(dict.fromkeys(self.discovered_bibliographies))
+
+    # -- documents -----------------------------------------------------------------------
+
+    def text_of(self, path: Path) -> str:
+        if path in self.overlays:
+            return self.overlays[path]
+        return read_text(path)[0]
+
+    def analyze(self, path: Path, text: str | None = None) -> DocumentAnalysis:
+        """Extract and resolve the citations of one draft (raises BibliographyError)."""
+        text = self.text_of(path) if text is None else text
+        kind = document_kind(str(path)) or "text"
+        citations = extract_citations(text, kind)
+        bibs = self.bibliographies_for(path, text, kind)
+        index = self.index(bibs) if bibs else None
+        if index is None:
+            resolution = DocumentResolution(str(path), [], [])
+        else:
+            resolution = resolve_citations(str(path), text, citations, index)
+        return DocumentAnalysis(path, text, kind, bibs, citations, resolution, index)
+
+    def bibliography_findings(self, paths: Iterable[Path]) -> list[Finding]:
+        """Problems found while loading these bibliography files."""
+        findings: list[Finding] = []
+        for path in dict.fromkeys(paths):
+            for problem in self.bibliography(path).problems:
+                findings.append(Finding(problem.code, problem.message, problem.span))
+        return findings
+
+    def configure(self, finding: Finding) -> Finding | None:
+        """Apply select/ignore and severity overrides; None when the finding is off."""
+        if not self.config.enabled(finding.code):
+            return None
+        severity = self.config.severity_of(finding.code, finding.severity)
+        if severity == finding.severity:
+            return finding
+        return Finding(finding.code, finding.message, finding.span, severity, finding.related,
+                       finding.fix)
+
+
+def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
+    """Drafts and bibliography files under ``paths`` (files are taken as given)."""
+    patterns = list(exclude)
+    drafts: list[Path] = []
+    bibs: list[Path] = []
+
+    def consider(file: Path, explicit: bool) -> None:
+        if any(fnmatch.fnmatch(str(file), p) or fnmatch.fnmatch(file.name, p) for p in patterns):
+            return
+        if document_kind(str(file)):
+            drafts.append(file)
+        elif file.suffix.lower() in BIBLIOGRAPHY_SUFFIXES and (
+            explicit or file.suffix.lower() != ".json" or _looks_like_csl(file)
+        ):
+            bibs.append(file)
+
+    for path in paths:
+        if path.is_dir():
+            for folder, subfolders, files in os.walk(path):
+                subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRECTORIES)
+                for name in sorted(files):
+                    consider(Path(folder) / name, explicit=False)
+        else:
+            consider(path, explicit=True)
+    # A .bbl next to its .bib only supplies labels; it is not a second bibliography.
+    stems = {b.with_suffix("") for b in bibs if b.suffix.lower() != ".bbl"}
+    bibs = [b for b in bibs if b.suffix.lower() != ".bbl" or b.with_suffix("") not in stems]
+    return [d.resolve() for d in drafts], [b.resolve() for b in bibs]
+
+
+def _looks_like_csl(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"[") and b'"id"' in head
+
+
+__all__ = ["BibliographyError", "DocumentAnalysis", "Workspace", "discover"]
