@@ -98,6 +98,9 @@ class Bibliography:
     paths: list[str] = field(default_factory=list)
     # Labels a BibTeX run already produced (.bbl), by lowercase key: ground truth.
     bbl_labels: dict[str, BblLabel] = field(default_factory=dict)
+    # Citation keys written in drafts that stand for an entry key (Manubot's citations.tsv:
+    # "doi:10.1/x" → "13bxiY1vo"), lowercase → entry key.
+    key_aliases: dict[str, str] = field(default_factory=dict)
 
     def by_key(self) -> dict[str, BibEntry]:
         """Entries by key; BibTeX matches keys case-insensitively, so do we (first wins)."""
@@ -111,3 +114,4 @@ class Bibliography:
         self.problems.extend(other.problems)
         self.paths.extend(other.paths)
         self.bbl_labels.update(other.bbl_labels)
+        self.key_aliases.update(other.key_aliases)

@@ -52,7 +52,26 @@ def load_bibliography(path: Path, use_sibling_bbl: bool = True) -> Bibliography:
     if use_sibling_bbl and path.suffix.lower() != ".bbl" and sibling.is_file():
         bbl_text, _ = read_text(sibling)
         bib.bbl_labels.update((label.key.lower(), label) for label in load_bbl_text(bbl_text))
+    key_map = path.parent / "citations.tsv"
+    if path.suffix.lower() == ".json" and key_map.is_file():
+        bib.key_aliases.update(read_key_map(read_text(key_map)[0]))
     return bib
+
+
+def read_key_map(text: str) -> dict[str, str]:
+    """Manubot's citations.tsv: the key as written (input_id) → the CSL item id (short_id)."""
+    rows = [line.split("\t") for line in text.splitlines() if line.strip()]
+    if not rows:
+        return {}
+    header = rows[0]
+    if "input_id" not in header or "short_id" not in header:
+        return {}
+    source, target = header.index("input_id"), header.index("short_id")
+    return {
+        row[source].lower(): row[target]
+        for row in rows[1:]
+        if len(row) > max(source, target)
+    }
 
 
 def _bbl_as_bibliography(text: str, path: str) -> Bibliography:

@@ -21,13 +21,15 @@ _FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(?P<body>.*?\n)(?:---|\.\.\.)[ \t]*
 _FENCE = regex.compile(r"^(?P<fence>```+|~~~+)[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)", regex.S | regex.M)
 _INLINE_CODE = regex.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", regex.S)
 _HTML_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
+# Manubot/Markdown link reference definitions "[@tag:x]: doi:…" define keys; they cite nothing.
+_KEY_DEFINITION = regex.compile(r"^[ ]{0,3}\[@[^\]\n]+\]:[^\n]*", regex.M)
 _LATEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
 _LATEX_VERBATIM = regex.compile(
     r"\\begin\{(?P<env>verbatim|lstlisting|minted|comment)\*?\}.*?\\end\{(?P=env)\*?\}", regex.S
 )
 _LATEX_BIB = regex.compile(r"\\(?:bibliography|addbibresource|addglobalbib)\s*(?:\[[^\]]*\])?\{(?P<files>[^}]*)\}")
 _YAML_BIB = regex.compile(
-    r"^bibliography:\s*(?:(?P<one>[^\n\[]+?)\s*$|\[(?P<flow>[^\]]*)\]|\n(?P<list>(?:[ \t]+-[^\n]*\n?)+))",
+    r"^bibliography:[ \t]*(?:(?P<one>[^\n\[]+?)[ \t]*$|\[(?P<flow>[^\]]*)\]|\n(?P<list>(?:[ \t]*-[^\n]*\n?)+))",
     regex.M,
 )
 
@@ -56,7 +58,7 @@ def prose_text(text: str, kind: str) -> str:
         front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
         if front:
             spans.append(front.span())
-        for pattern in (_FENCE, _HTML_COMMENT, _INLINE_CODE):
+        for pattern in (_FENCE, _HTML_COMMENT, _INLINE_CODE, _KEY_DEFINITION):
             spans.extend(m.span() for m in pattern.finditer(text, timeout=REGEX_TIMEOUT))
     elif kind == "latex":
         for pattern in (_LATEX_VERBATIM, _LATEX_COMMENT):

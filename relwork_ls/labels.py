@@ -117,8 +117,9 @@ def entry_year(entry: BibEntry) -> str:
 
 
 def _display(raw: str, source_format: str) -> str:
-    text = raw if source_format == "csl-json" else latex_to_unicode(raw)
-    return text.replace("\\&", "&")
+    if source_format == "csl-json":
+        return raw.replace("~", " ").replace("\\&", "&")
+    return latex_to_unicode(raw)
 
 
 def _sort_names(names: Sequence[PersonName], year: str, initials: bool) -> str:

@@ -18,7 +18,9 @@ def latex_to_unicode(text: str) -> str:
         plain = text
     else:
         # A tie is a non-breaking space: readers and matchers want a space.
-        plain = _CONVERTER.latex_to_text(text.replace("~", " ").replace("\\&", "&"))
+        # pylatexenc drops a bare "&" (an alignment tab): carry "\\&" through a placeholder.
+        escaped = text.replace("~", " ").replace("\\&", "\ue000")
+        plain = _CONVERTER.latex_to_text(escaped).replace("\ue000", "&")
     return unicodedata.normalize("NFC", " ".join(plain.split()))
 
 

@@ -22,6 +22,7 @@ _NAMES_FULL = regex.compile(
     rf"(?:{_NAME_WORDS})(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?:{_NAME_WORDS}))?",
     regex.VERSION1,
 )
+_PARTICLE_WORD = regex.compile(_PARTICLE)
 _CORPORATE_SUFFIX = regex.compile(r"(?:Inc|Ltd|LLC|Corp|Co)\.?")
 
 _YEAR = r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press)"
@@ -48,6 +49,9 @@ def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:
         candidate = stripped[match.start() :]
         if _CORPORATE_SUFFIX.fullmatch(candidate):
             continue
+        previous_word = stripped[: match.start()].rstrip().rpartition(" ")[2]
+        if options and (previous_word in ("and", "&") or _PARTICLE_WORD.fullmatch(previous_word)):
+            continue  # "Wan" of "Liu & Wan", "Oord" of "van den Oord": parts of a longer name
         if _NAMES_FULL.fullmatch(candidate, timeout=REGEX_TIMEOUT):
             options.append(NameOption(start + match.start(), candidate))
     return tuple(options)

@@ -143,6 +143,9 @@ class _Resolver:
     # -- keyed citations -------------------------------------------------------------
 
     def resolve_key(self, work: CitedWork, citation: Citation) -> WorkResolution:
+        alias = self.index.bibliography.key_aliases.get(work.key.lower())
+        if alias is not None and alias.lower() in self.index.entries_by_key:
+            return WorkResolution(work, citation, self.index.entries_by_key[alias.lower()])
         entry = self.index.entries_by_key.get(work.key.lower())
         if entry is not None:
             if entry.key != work.key:

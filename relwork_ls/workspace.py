@@ -100,14 +100,20 @@ class Workspace:
         return index
 
     def bibliographies_for(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
-        """The draft's own \\bibliography/front matter, else --bib and config, else those found."""
+        """--bib first; else the draft's own \\bibliography/front matter (those that exist),
+        else the configured ones, else those found beside the drafts."""
+        if self.extra_bibliographies:
+            return tuple(dict.fromkeys(self.extra_bibliographies))
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
-        if named:
-            return tuple(dict.fromkeys(named))
-        configured = [*self.extra_bibliographies, *self.config.bibliographies]
-        if configured:
-            return tuple(dict.fromkeys(configured))
-        return tuple(dict.fromkeys(self.discovered_bibliographies))
+        existing = [path for path in named if path.is_file() or path in self.overlays]
+        if existing:
+            return tuple(dict.fromkeys(existing))
+        if self.config.bibliographies:
+            return tuple(dict.fromkeys(self.config.bibliographies))
+        if self.discovered_bibliographies:
+            return tuple(dict.fromkeys(self.discovered_bibliographies))
+        beside = discover([draft.parent], self.config.exclude, recursive=False)[1]
+        return (beside[0],) if len(beside) == 1 else ()
 
     # -- documents -----------------------------------------------------------------------
 
@@ -148,7 +154,9 @@ class Workspace:
                        finding.fix)
 
 
-def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
+def discover(
+    paths: Iterable[Path], exclude: Iterable[str] = (), recursive: bool = True
+) -> tuple[list[Path], list[Path]]:
     """Drafts and bibliography files under ``paths`` (files are taken as given)."""
     patterns = list(exclude)
     drafts: list[Path] = []
@@ -167,7 +175,9 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[P
     for path in paths:
         if path.is_dir():
             for folder, subfolders, files in os.walk(path):
-                subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRECTORIES)
+                subfolders[:] = sorted(
+                    d for d in subfolders if recursive and d not in _SKIPPED_DIRECTORIES
+                )
                 for name in sorted(files):
                     consider(Path(folder) / name, explicit=False)
         else:

@@ -1,0 +1,26 @@
+"""Small builders for inline test documents."""
+
+from __future__ import annotations
+
+import textwrap
+
+from relwork_ls.bibliography_files import bibliography_from_text
+from relwork_ls.citations import Citation
+from relwork_ls.documents import extract_citations
+from relwork_ls.findings import Finding
+from relwork_ls.labels import LabelOptions
+from relwork_ls.resolution import CitationIndex, resolve_citations
+
+
+def bib(source: str, path: str = "refs.bib") -> CitationIndex:
+    """A label index over inline .bib (or .json) source."""
+    return CitationIndex(bibliography_from_text(textwrap.dedent(source), path), LabelOptions())
+
+
+def lint_text(text: str, index: CitationIndex, kind: str = "text") -> list[Finding]:
+    citations: list[Citation] = extract_citations(text, kind)
+    return resolve_citations("draft.txt", text, citations, index).findings
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]

@@ -1,0 +1,77 @@
+from relwork_ls.documents import extract_citations
+
+
+def works(text: str, kind: str = "text") -> list[tuple[str, str, str]]:
+    return [
+        (w.names, w.year, w.suffix) if not w.is_keyed else ("@", w.key, "")
+        for c in extract_citations(text, kind)
+        for w in c.works
+    ]
+
+
+def test_parenthetical_with_compressed_suffixes_and_repeated_names():
+    text = "Chat data (Xu et al., 2023b; Xu et al., 2023a,c) grew."
+    assert works(text) == [("Xu et al.", "2023", "b"), ("Xu et al.", "2023", "a"),
+                           ("Xu et al.", "2023", "c")]
+    (citation,) = extract_citations(text, "text")
+    assert text[citation.start:citation.end] == "(Xu et al., 2023b; Xu et al., 2023a,c)"
+
+
+def test_semicolon_suffix_list_records_its_separator():
+    (citation,) = extract_citations("align (Bai et al., 2022b;c).", "text")
+    assert [w.suffix for w in citation.works] == ["b", "c"]
+    assert citation.suffix_separators == (";",)
+
+
+def test_narrative_possessive_and_names_glued_to_a_noun():
+    text = "Codex Chen et al. (2021a) and Touvron et al.'s (2023a,b) models."
+    got = extract_citations(text, "text")
+    assert [w.names for c in got for w in c.works] == ["Chen et al.", "Touvron et al.",
+                                                       "Touvron et al."]
+    # The longer reading is kept for the resolver to try first.
+    assert [o.text for o in got[0].works[0].name_options] == ["Codex Chen et al.", "Chen et al."]
+
+
+def test_notes_two_authors_and_organisations():
+    text = ("(e.g., Liu & Wan, 2021, p. 4; see also LangChain, Inc., 2023; ChatGLM2 Team, 2023; "
+            "OpenAI, 2022; Smith and Jones, 2020)")
+    assert works(text) == [("Liu & Wan", "2021", ""), ("LangChain, Inc.", "2023", ""),
+                           ("Team", "2023", ""), ("OpenAI", "2022", ""),
+                           ("Smith and Jones", "2020", "")]
+    (citation,) = extract_citations(text, "text")
+    assert [o.text for o in citation.works[2].name_options] == ["ChatGLM2 Team", "Team"]
+
+
+def test_unicode_and_particle_surnames():
+    text = "(Rozière et al., 2023; van den Oord et al., 2016) and Le Scao et al. (2022)"
+    names = [w for w in works(text)]
+    assert names[0] == ("Rozière et al.", "2023", "")
+    assert names[1] == ("van den Oord et al.", "2016", "")
+    assert names[2][0] == "Scao et al."
+
+
+def test_iclr_year_separator_and_plainnat_brackets():
+    assert works("(Hu et al., 2021; 2023)") == [("Hu et al.", "2021", ""), ("Hu et al.", "2023", "")]
+    assert works("[Xu et al., 2023a,c, Chen et al., 2021a]") == [
+        ("Xu et al.", "2023", "a"), ("Xu et al.", "2023", "c"), ("Chen et al.", "2021", "a")]
+
+
+def test_not_citations():
+    text = ("(10 times larger) (p. 20) (in 2020, GPT-3 appeared) [p. 21–22] "
+            "(see Section 2) (2020) and e-mail me at a@b.org.")
+    assert works(text) == []
+
+
+def test_excerpt_starting_inside_a_parenthetical():
+    text = "\n\nSanh et al., 2021; Longpre et al., 2023). Furthermore (Ouyang et al., 2022)."
+    assert [w[0] for w in works(text)] == ["Sanh et al.", "Longpre et al.", "Ouyang et al."]
+
+
+def test_markdown_code_and_front_matter_are_skipped():
+    text = "---\ntitle: (Smith et al., 2020)\n---\n`(Doe et al., 2019)`\n\n```\n(Roe et al., 2018)\n```\n(Poe et al., 2017)"
+    assert works(text, "markdown") == [("Poe et al.", "2017", "")]
+
+
+def test_hostile_line_finishes():
+    text = "(" + "Aa " * 100_000 + "2020)" + "x" * 1_000_000
+    assert works(text) == []
