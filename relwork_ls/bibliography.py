@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .bibtex_names import PersonName
-from .load_bbl import BblLabel
 from .latex_text import latex_to_unicode
+from .load_bbl import BblLabel
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,16 @@ class BibEntry:
 
     @property
     def venue(self) -> str:
-        for name in ("journal", "journaltitle", "booktitle", "publisher", "howpublished",
-                     "institution", "school", "organization"):
+        for name in (
+            "journal",
+            "journaltitle",
+            "booktitle",
+            "publisher",
+            "howpublished",
+            "institution",
+            "school",
+            "organization",
+        ):
             value = self.field_text(name)
             if value:
                 return value

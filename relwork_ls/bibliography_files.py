@@ -45,8 +45,11 @@ def load_bibliography(path: Path, use_sibling_bbl: bool = True) -> Bibliography:
     bib = bibliography_from_text(text, str(path))
     if replaced:
         bib.problems.append(
-            LoadProblem("RW303", "file is not valid UTF-8; undecodable bytes were replaced",
-                        SourceSpan(str(path), 0, 0, 0, 0))
+            LoadProblem(
+                "RW303",
+                "file is not valid UTF-8; undecodable bytes were replaced",
+                SourceSpan(str(path), 0, 0, 0, 0),
+            )
         )
     sibling = path.with_suffix(".bbl")
     if use_sibling_bbl and path.suffix.lower() != ".bbl" and sibling.is_file():
@@ -67,11 +70,7 @@ def read_key_map(text: str) -> dict[str, str]:
     if "input_id" not in header or "short_id" not in header:
         return {}
     source, target = header.index("input_id"), header.index("short_id")
-    return {
-        row[source].lower(): row[target]
-        for row in rows[1:]
-        if len(row) > max(source, target)
-    }
+    return {row[source].lower(): row[target] for row in rows[1:] if len(row) > max(source, target)}
 
 
 def _bbl_as_bibliography(text: str, path: str) -> Bibliography:
@@ -79,8 +78,6 @@ def _bbl_as_bibliography(text: str, path: str) -> Bibliography:
     bib = Bibliography(paths=[path])
     for label in load_bbl_text(text):
         span = SourceSpan(path, label.line, 0, label.line, 0)
-        bib.entries.append(
-            BibEntry(label.key, "misc", {"year": label.year}, (), (), span, "bbl")
-        )
+        bib.entries.append(BibEntry(label.key, "misc", {"year": label.year}, (), (), span, "bbl"))
         bib.bbl_labels[label.key.lower()] = label
     return bib

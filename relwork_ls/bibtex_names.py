@@ -170,8 +170,21 @@ def is_lowercase_token(token: str) -> bool:
                 while j < n and token[j].isalpha():
                     j += 1
                 command = token[i + 2 : j]
-                if command and command not in ("i", "j", "oe", "OE", "ae", "AE", "aa", "AA",
-                                               "o", "O", "l", "L", "ss"):
+                if command and command not in (
+                    "i",
+                    "j",
+                    "oe",
+                    "OE",
+                    "ae",
+                    "AE",
+                    "aa",
+                    "AA",
+                    "o",
+                    "O",
+                    "l",
+                    "L",
+                    "ss",
+                ):
                     # Accent command: look at the letter it applies to.
                     for k in range(j, n):
                         if token[k].isalpha():

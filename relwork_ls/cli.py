@@ -39,22 +39,43 @@ def build_parser() -> argparse.ArgumentParser:
     labels = commands.add_parser("labels", help="print the rendered label of every entry")
     labels.add_argument("bibliographies", nargs="+", type=Path, metavar="BIB")
     labels.add_argument("--style", choices=STYLES, default=None)
-    labels.add_argument("--and", dest="joiner", choices=("and", "&"), default=None,
-                        help="word between two authors (default: and)")
+    labels.add_argument(
+        "--and",
+        dest="joiner",
+        choices=("and", "&"),
+        default=None,
+        help="word between two authors (default: and)",
+    )
     labels.add_argument("--format", choices=("tsv", "json"), default="tsv")
-    labels.add_argument("--no-bbl", action="store_true",
-                        help="ignore a sibling .bbl; compute every label")
+    labels.add_argument(
+        "--no-bbl", action="store_true", help="ignore a sibling .bbl; compute every label"
+    )
 
     lint = commands.add_parser("lint", help="report citation problems")
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    lint.add_argument("--bib", action="append", type=Path, default=[], metavar="FILE",
-                      help="bibliography to resolve against (repeatable)")
+    lint.add_argument(
+        "--bib",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="bibliography to resolve against (repeatable)",
+    )
     lint.add_argument("--format", choices=FORMATS, default="text")
-    lint.add_argument("--select", type=_codes, default=None, metavar="CODES",
-                      help="only these codes or prefixes (comma-separated)")
+    lint.add_argument(
+        "--select",
+        type=_codes,
+        default=None,
+        metavar="CODES",
+        help="only these codes or prefixes (comma-separated)",
+    )
     lint.add_argument("--ignore", type=_codes, default=None, metavar="CODES")
-    lint.add_argument("--fail-on", choices=SEVERITIES, default="warning",
-                      help="lowest severity that makes the exit status 1 (default: warning)")
+    lint.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="warning",
+        help="lowest severity that makes the exit status 1 (default: warning)",
+    )
     lint.add_argument("--style", choices=STYLES, default=None)
     lint.add_argument("--config", type=Path, default=None, help="config file to use")
     lint.add_argument("--no-config", action="store_true", help="ignore config files")
@@ -91,8 +112,9 @@ def run_labels(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{key}\t{label}\t{title}\n")
     for problem in combined.problems:
         span = problem.span
-        sys.stderr.write(f"{span.path}:{span.line + 1}:{span.column + 1}: {problem.code} "
-                         f"{problem.message}\n")
+        sys.stderr.write(
+            f"{span.path}:{span.line + 1}:{span.column + 1}: {problem.code} {problem.message}\n"
+        )
     return 0
 
 

@@ -52,9 +52,8 @@ def find_config_file(start: Path) -> Path | None:
     for folder in (directory, *directory.parents):
         for name in CONFIG_FILES:
             candidate = folder / name
-            if candidate.is_file():
-                if name != "pyproject.toml" or _has_tool_section(candidate):
-                    return candidate
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_section(candidate)):
+                return candidate
     return None
 
 
@@ -83,15 +82,25 @@ def load_config(path: Path) -> Config:
 def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings") -> Config:
     """Build a Config from parsed TOML or LSP settings, validating every value."""
     config = Config(root=root)
-    known = {"bibliographies", "bibliography", "style", "two_author_joiner", "select", "ignore",
-             "severity", "exclude"}
+    known = {
+        "bibliographies",
+        "bibliography",
+        "style",
+        "two_author_joiner",
+        "select",
+        "ignore",
+        "severity",
+        "exclude",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown)}")
     bibs = data.get("bibliographies", data.get("bibliography", []))
     if isinstance(bibs, str):
         bibs = [bibs]
-    config.bibliographies = [(root / str(b)).resolve() for b in _list(bibs, where, "bibliographies")]
+    config.bibliographies = [
+        (root / str(b)).resolve() for b in _list(bibs, where, "bibliographies")
+    ]
     config.style = str(data.get("style", config.style))
     if config.style not in STYLES:
         raise ConfigError(f"{where}: style must be one of {', '.join(STYLES)}")
@@ -103,7 +112,7 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     config.exclude = [str(g) for g in _list(data.get("exclude", []), where, "exclude")]
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
-        raise ConfigError(f"{where}: severity must be a table of CODE = \"level\"")
+        raise ConfigError(f'{where}: severity must be a table of CODE = "level"')
     for code, level in severity.items():
         if code.upper() not in CODES or level not in SEVERITIES:
             raise ConfigError(f"{where}: severity.{code} = {level!r} is not a known code/level")

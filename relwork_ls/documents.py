@@ -11,14 +11,21 @@ from .keyed_citations import find_latex_citations, find_pandoc_citations
 from .rendered_citations import REGEX_TIMEOUT, find_rendered_citations
 
 DRAFT_SUFFIXES = {
-    ".txt": "text", ".text": "text",
-    ".md": "markdown", ".markdown": "markdown", ".rmd": "markdown", ".qmd": "markdown",
-    ".tex": "latex", ".ltx": "latex",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rmd": "markdown",
+    ".qmd": "markdown",
+    ".tex": "latex",
+    ".ltx": "latex",
 }
 BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl")
 
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(?P<body>.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", regex.S)
-_FENCE = regex.compile(r"^(?P<fence>```+|~~~+)[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)", regex.S | regex.M)
+_FENCE = regex.compile(
+    r"^(?P<fence>```+|~~~+)[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)", regex.S | regex.M
+)
 _INLINE_CODE = regex.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", regex.S)
 _HTML_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
 # Manubot/Markdown link reference definitions "[@tag:x]: doi:…" define keys; they cite nothing.
@@ -27,15 +34,18 @@ _LATEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
 _LATEX_VERBATIM = regex.compile(
     r"\\begin\{(?P<env>verbatim|lstlisting|minted|comment)\*?\}.*?\\end\{(?P=env)\*?\}", regex.S
 )
-_LATEX_BIB = regex.compile(r"\\(?:bibliography|addbibresource|addglobalbib)\s*(?:\[[^\]]*\])?\{(?P<files>[^}]*)\}")
+_LATEX_BIB = regex.compile(
+    r"\\(?:bibliography|addbibresource|addglobalbib)\s*(?:\[[^\]]*\])?\{(?P<files>[^}]*)\}"
+)
 _YAML_BIB = regex.compile(
-    r"^bibliography:[ \t]*(?:(?P<one>[^\n\[]+?)[ \t]*$|\[(?P<flow>[^\]]*)\]|\n(?P<list>(?:[ \t]*-[^\n]*\n?)+))",
+    r"^bibliography:[ \t]*(?:(?P<one>[^\n\[]+?)[ \t]*$|\[(?P<flow>[^\]]*)\]"
+    r"|\n(?P<list>(?:[ \t]*-[^\n]*\n?)+))",
     regex.M,
 )
 
 
 def document_kind(path: str) -> str | None:
-    """"text", "markdown" or "latex" for a draft, None for other files."""
+    """ "text", "markdown" or "latex" for a draft, None for other files."""
     return DRAFT_SUFFIXES.get(PurePath(path).suffix.lower())
 
 

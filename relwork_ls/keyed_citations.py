@@ -15,7 +15,10 @@ _NOT_CITE_COMMANDS = frozenset({"citestyle", "setcitestyle", "citeindextrue", "c
 
 # Pandoc citation keys: start with a letter, digit or _, inner punctuation allowed if
 # followed by a key character. ``@{...}`` allows any characters.
-_PANDOC_KEY = r"(?:\{(?P<bkey>[^{}\s]+)\}|(?P<key>[\p{L}\p{N}_](?:[\p{L}\p{N}_]|[:.#$%&\-+?<>~/]+(?=[\p{L}\p{N}_]))*))"
+_PANDOC_KEY = (
+    r"(?:\{(?P<bkey>[^{}\s]+)\}"
+    r"|(?P<key>[\p{L}\p{N}_](?:[\p{L}\p{N}_]|[:.#$%&\-+?<>~/]+(?=[\p{L}\p{N}_]))*))"
+)
 _PANDOC_CITE = regex.compile(r"(?<![\p{L}\p{N}_.\-+@\\])-?@" + _PANDOC_KEY)
 _CROSSREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:", "lst:", "thm:", "lem:", "def:", "apx:")
 

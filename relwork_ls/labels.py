@@ -146,8 +146,8 @@ def _natbib_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
     kind = entry.entry_type
     if kind in ("book", "inbook"):
         names = entry.authors or entry.editors
-        names_part = _sort_names(names, year, False) if names else sortify(
-            entry.fields.get("key", "")
+        names_part = (
+            _sort_names(names, year, False) if names else sortify(entry.fields.get("key", ""))
         )
     elif kind in ("proceedings", "manual"):
         names = entry.editors if kind == "proceedings" else entry.authors
@@ -183,9 +183,7 @@ def _apalike_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
         names = entry.editors
     else:
         names = entry.authors
-    names_part = (
-        _sort_names(names, year, True) if names else sortify(entry.fields.get("key", ""))
-    )
+    names_part = _sort_names(names, year, True) if names else sortify(entry.fields.get("key", ""))
     sort_label = (sortify(raw_label) + "    " + names_part)[:ENTRY_MAX]
     title = sortify(_chop_article(entry.fields.get("title", "")))
     return (sort_label + "    " + title)[:ENTRY_MAX].encode("utf-8")

@@ -32,8 +32,22 @@ def strip_accents(text: str) -> str:
 
 
 _UNDECOMPOSABLE = str.maketrans(
-    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE",
-     "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "’": "'"}
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "þ": "th",
+        "’": "'",
+    }
 )
 
 
@@ -73,7 +87,9 @@ def purify(text: str) -> str:
 
 
 _ACCENT_COMMANDS = frozenset("`'^~=.\"uvHcdbrtk")
-_LETTER_COMMANDS = frozenset({"oe", "OE", "ae", "AE", "aa", "AA", "o", "O", "l", "L", "ss", "i", "j"})
+_LETTER_COMMANDS = frozenset(
+    {"oe", "OE", "ae", "AE", "aa", "AA", "o", "O", "l", "L", "ss", "i", "j"}
+)
 
 
 def _special_char_letters(text: str, start: int) -> tuple[int, str]:

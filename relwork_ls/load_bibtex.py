@@ -14,9 +14,18 @@ from .bibtex_names import parse_names
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 _MONTHS = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
-    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
-    "nov": "November", "dec": "December",
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
 }
 
 
@@ -136,9 +145,7 @@ def _block_span(path: str, lines: list[str], block: model.Block, key: str | None
         if offset >= 0:
             before = raw[:offset]
             key_line = line_no + before.count("\n")
-            key_col = (
-                column + offset if "\n" not in before else offset - before.rfind("\n") - 1
-            )
+            key_col = column + offset if "\n" not in before else offset - before.rfind("\n") - 1
             return SourceSpan(path, key_line, key_col, key_line, key_col + len(key))
     return SourceSpan(path, line_no, column, line_no, len(line))
 
@@ -146,9 +153,7 @@ def _block_span(path: str, lines: list[str], block: model.Block, key: str | None
 def _make_entry(
     block: model.Entry, macros: dict[str, str], path: str, lines: list[str]
 ) -> BibEntry:
-    fields = {
-        f.key.lower(): evaluate_value(str(f.value), macros) for f in block.fields
-    }
+    fields = {f.key.lower(): evaluate_value(str(f.value), macros) for f in block.fields}
     return BibEntry(
         key=block.key,
         entry_type=block.entry_type.lower(),

@@ -11,8 +11,14 @@ from .bibliography import BibEntry, Bibliography, LoadProblem, SourceSpan
 from .bibtex_names import PersonName
 
 _ID_FIELD = regex.compile(r'"id"\s*:\s*"(?P<id>(?:[^"\\]|\\.)*)"')
-_TYPE_MAP = {"book": "book", "chapter": "inbook", "paper-conference": "inproceedings",
-             "article-journal": "article", "report": "techreport", "thesis": "phdthesis"}
+_TYPE_MAP = {
+    "book": "book",
+    "chapter": "inbook",
+    "paper-conference": "inproceedings",
+    "article-journal": "article",
+    "report": "techreport",
+    "thesis": "phdthesis",
+}
 
 
 def _person(name: dict[str, Any]) -> PersonName:
@@ -95,7 +101,5 @@ def _id_positions(text: str, path: str) -> dict[str, SourceSpan]:
         last = match.start("id")
         column = match.start("id") - (text.rfind("\n", 0, match.start("id")) + 1)
         key = json.loads(f'"{match["id"]}"')
-        positions.setdefault(
-            key, SourceSpan(path, line, column, line, column + len(match["id"]))
-        )
+        positions.setdefault(key, SourceSpan(path, line, column, line, column + len(match["id"])))
     return positions

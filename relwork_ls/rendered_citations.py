@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import regex
 
@@ -12,7 +13,9 @@ from .citations import Citation, CitedWork, NameOption
 # User text can be adversarial (a 5 MB line); every pattern runs with a timeout.
 REGEX_TIMEOUT = 2.0
 
-_PARTICLE = r"(?:van|von|der|den|de|del|della|degli|di|da|du|dos|das|la|le|ten|ter|al|el|bin|ibn|zu|y)"
+_PARTICLE = (
+    r"(?:van|von|der|den|de|del|della|degli|di|da|du|dos|das|la|le|ten|ter|al|el|bin|ibn|zu|y)"
+)
 _NAME_WORD = r"(?:[Dd][’'])?\p{Lu}[\p{L}\p{M}\p{N}’'\-.&]*"
 _NAME_WORDS = (
     rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
@@ -149,12 +152,10 @@ def _parse_parenthetical(text: str, start: int, end: int) -> tuple[list[CitedWor
         # A post-note (", p. 4") runs to the next ";"; a new group may also follow a ",".
         sep = _GROUP_SEP.match(text, cursor, end)
         boundary = sep.end() if sep else cursor
-        if options and sep and text[cursor:sep.end()].strip() == ",":
+        if options and sep and text[cursor : sep.end()].strip() == ",":
             semicolon = text.find(";", boundary, end)
             next_year = _YEAR_START.search(text, boundary, end, timeout=REGEX_TIMEOUT)
-            names_follow = next_year and _name_options(
-                text, boundary, next_year.start()
-            )
+            names_follow = next_year and _name_options(text, boundary, next_year.start())
             if not names_follow and semicolon >= 0:
                 boundary = semicolon + 1
         cursor = max(cursor, boundary)
@@ -179,13 +180,17 @@ def _narrative(text: str, open_index: int, close_index: int) -> Citation | None:
     names_end = line_start + (possessive.start() if possessive else len(before))
     # Names never cross the end of a sentence or a clause.
     cut = max(text.rfind(mark, line_start, names_end) for mark in (". ", "; ", ": ", "(", ")"))
-    region_start = cut + 2 if cut >= line_start and text[cut] in ".;:" else (
-        cut + 1 if cut >= line_start else line_start
+    region_start = (
+        cut + 2
+        if cut >= line_start and text[cut] in ".;:"
+        else (cut + 1 if cut >= line_start else line_start)
     )
     options = _name_options(text, region_start, names_end)
     if not options:
         return None
     works = _works(options, items)
+    if len(works) == 1 and not rest:
+        works[0] = replace(works[0], end=close_index + 1)  # "Chen et al. (2021a)" whole
     return Citation(works[0].start, close_index + 1, "narrative", tuple(works), tuple(seps))
 
 
@@ -205,8 +210,9 @@ def find_rendered_citations(text: str) -> list[Citation]:
     for start, close in _unopened_lead(text):
         works, seps = _parse_parenthetical(text, start, close)
         if works and all(w.strong or w.name_options for w in works):
-            citations.append(Citation(works[0].start, close + 1, "parenthetical", tuple(works),
-                                      tuple(seps)))
+            citations.append(
+                Citation(works[0].start, close + 1, "parenthetical", tuple(works), tuple(seps))
+            )
     for group in _PAREN_GROUP.finditer(text, timeout=REGEX_TIMEOUT):
         body = group["body"] if group["body"] is not None else group["bbody"]
         if not _HAS_DIGIT_YEAR.search(body):

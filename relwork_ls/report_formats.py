@@ -65,8 +65,14 @@ def format_text(findings: Sequence[Finding]) -> str:
 
 
 def format_json(findings: Sequence[Finding]) -> str:
-    return json.dumps({"version": 1, "findings": [finding_dict(f) for f in findings]},
-                      ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            {"version": 1, "findings": [finding_dict(f) for f in findings]},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _sarif_location(span: SourceSpan) -> dict[str, Any]:
@@ -158,5 +164,9 @@ def format_github(findings: Sequence[Finding]) -> str:
 
 
 def render(findings: Sequence[Finding], fmt: str) -> str:
-    return {"text": format_text, "json": format_json, "sarif": format_sarif,
-            "github": format_github}[fmt](findings)
+    return {
+        "text": format_text,
+        "json": format_json,
+        "sarif": format_sarif,
+        "github": format_github,
+    }[fmt](findings)

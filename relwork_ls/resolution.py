@@ -133,8 +133,9 @@ class _Resolver:
         fix: Fix | None = None,
     ) -> None:
         self.findings.append(
-            Finding(code, message, self.span(start, end), related=self.related(entries or []),
-                    fix=fix)
+            Finding(
+                code, message, self.span(start, end), related=self.related(entries or []), fix=fix
+            )
         )
 
     def edit(self, start: int, end: int, new_text: str) -> TextEdit:
@@ -149,27 +150,37 @@ class _Resolver:
         entry = self.index.entries_by_key.get(work.key.lower())
         if entry is not None:
             if entry.key != work.key:
-                fix = Fix(f"Use the key '{entry.key}'", (self.edit(work.start, work.end, entry.key),))
-                message = (
-                    f"key '{work.key}' differs in case from the bibliography's '{entry.key}'"
+                fix = Fix(
+                    f"Use the key '{entry.key}'", (self.edit(work.start, work.end, entry.key),)
                 )
+                message = f"key '{work.key}' differs in case from the bibliography's '{entry.key}'"
                 if citation.form == "pandoc":
                     # Pandoc matches keys case-sensitively: this citation is undefined.
-                    self.report("RW007", message + "; Pandoc will not find it", work.start,
-                                work.end, [entry], fix)
+                    self.report(
+                        "RW007",
+                        message + "; Pandoc will not find it",
+                        work.start,
+                        work.end,
+                        [entry],
+                        fix,
+                    )
                     return WorkResolution(work, citation, None)
                 self.report("RW008", message, work.start, work.end, [entry], fix)
             return WorkResolution(work, citation, entry)
-        close = difflib.get_close_matches(work.key, list(self.index.entries_by_key), n=3,
-                                          cutoff=0.75)
+        close = difflib.get_close_matches(
+            work.key, list(self.index.entries_by_key), n=3, cutoff=0.75
+        )
         suggestions = [self.index.entries_by_key[k] for k in close]
         message = f"undefined citation key '{work.key}'"
         fix = None
         if suggestions:
             message += "; did you mean " + ", ".join(f"'{e.key}'" for e in suggestions) + "?"
             best = suggestions[0]
-            fix = Fix(f"Use the key '{best.key}'", (self.edit(work.start, work.end, best.key),),
-                      safe=False)
+            fix = Fix(
+                f"Use the key '{best.key}'",
+                (self.edit(work.start, work.end, best.key),),
+                safe=False,
+            )
         self.report("RW007", message, work.start, work.end, suggestions, fix)
         return WorkResolution(work, citation, None)
 
@@ -200,8 +211,10 @@ class _Resolver:
             option.start,
             option.start + len(option.text),
             [entry],
-            Fix(f"Spell it '{correct}'", (self.edit(option.start, option.start + len(option.text),
-                                                    correct),)),
+            Fix(
+                f"Spell it '{correct}'",
+                (self.edit(option.start, option.start + len(option.text), correct),),
+            ),
         )
 
     def _work_range(self, work: CitedWork, option: NameOption) -> tuple[int, int]:
@@ -229,17 +242,23 @@ class _Resolver:
                     "RW006",
                     f"no work '{cited}' in the bibliography; the only {label.names} work is "
                     f"{index.describe(entry)}",
-                    start, end, [entry],
-                    Fix(f"Change the year to {label.year_with_suffix}",
+                    start,
+                    end,
+                    [entry],
+                    Fix(
+                        f"Change the year to {label.year_with_suffix}",
                         (self.edit(work.year_start, work.year_end, label.year_with_suffix),),
-                        safe=False),
+                        safe=False,
+                    ),
                 )
                 return WorkResolution(work, citation, entry, option)
             self.report(
                 "RW001",
                 f"no work '{cited}' in the bibliography; {option.text} has works from "
                 + ", ".join(years),
-                start, end, candidates,
+                start,
+                end,
+                candidates,
             )
             return WorkResolution(work, citation, None, option)
         matching = [e for e in same_year if index.label(e).suffix == work.suffix]
@@ -254,16 +273,22 @@ class _Resolver:
                     "RW002",
                     f"'{cited}' needs its suffix: the bibliography labels it "
                     f"{label.text()} ({entry.title})",
-                    start, end, [entry],
-                    Fix(f"Write {label.year_with_suffix}",
-                        (self.edit(work.year_start, work.year_end, label.year_with_suffix),)),
+                    start,
+                    end,
+                    [entry],
+                    Fix(
+                        f"Write {label.year_with_suffix}",
+                        (self.edit(work.year_start, work.year_end, label.year_with_suffix),),
+                    ),
                 )
                 return WorkResolution(work, citation, entry, option)
             self.report(
                 "RW002",
                 f"'{cited}' is ambiguous: {len(same_year)} works match: "
                 + "; ".join(index.describe(e) for e in same_year),
-                start, end, same_year,
+                start,
+                end,
+                same_year,
             )
             return WorkResolution(work, citation, None, option)
         if not suffixed and len(same_year) == 1:
@@ -273,18 +298,25 @@ class _Resolver:
                 "RW003",
                 f"superfluous suffix '{work.suffix}' in '{cited}': only one {option.text} "
                 f"{work.year} work exists, {index.describe(entry)}",
-                start, end, [entry],
-                Fix(f"Remove the suffix '{work.suffix}'",
+                start,
+                end,
+                [entry],
+                Fix(
+                    f"Remove the suffix '{work.suffix}'",
                     (self.edit(suffix_start, work.year_end, ""),)
-                    if work.start != work.year_start else (),
-                    safe=work.start != work.year_start),
+                    if work.start != work.year_start
+                    else (),
+                    safe=work.start != work.year_start,
+                ),
             )
             return WorkResolution(work, citation, entry, option)
         self.report(
             "RW003",
             f"unknown suffix '{work.suffix}' in '{cited}': the bibliography has "
             + "; ".join(index.describe(e) for e in same_year),
-            start, end, same_year,
+            start,
+            end,
+            same_year,
         )
         return WorkResolution(work, citation, None, option)
 
@@ -313,9 +345,15 @@ class _Resolver:
                 "RW004",
                 f"'{option.text}' does not match the authors of {index.describe(entry)}: "
                 f"write '{correct}'",
-                start, end, [entry],
-                Fix(f"Write '{correct}'", (self.edit(option.start, option.start + len(
-                    option.text), correct),)) if not continuation else None,
+                start,
+                end,
+                [entry],
+                Fix(
+                    f"Write '{correct}'",
+                    (self.edit(option.start, option.start + len(option.text), correct),),
+                )
+                if not continuation
+                else None,
             )
             return WorkResolution(work, citation, entry, option)
         near = self._one_edit(option.text, work)
@@ -339,7 +377,8 @@ class _Resolver:
         for folded, entries in self.index.by_folded_names.items():
             if abs(len(folded) - len(target)) <= 1 and _within_one_edit(folded, target):
                 found.extend(
-                    e for e in entries
+                    e
+                    for e in entries
                     if self.index.label(e).year == work.year
                     and self.index.label(e).suffix == work.suffix
                 )

@@ -23,8 +23,21 @@ from .findings import Finding
 from .labels import LabelOptions
 from .resolution import CitationIndex, DocumentResolution, resolve_citations
 
-_SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__",
-                        ".tox", ".mypy_cache", ".pytest_cache", "_build", "build", "dist"}
+_SKIPPED_DIRECTORIES = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    "_build",
+    "build",
+    "dist",
+}
 
 
 @dataclass
@@ -150,8 +163,9 @@ class Workspace:
         severity = self.config.severity_of(finding.code, finding.severity)
         if severity == finding.severity:
             return finding
-        return Finding(finding.code, finding.message, finding.span, severity, finding.related,
-                       finding.fix)
+        return Finding(
+            finding.code, finding.message, finding.span, severity, finding.related, finding.fix
+        )
 
 
 def discover(

@@ -3,7 +3,10 @@ from relwork_ls.bibtex_names import parse_name, parse_names, split_name_list
 
 def test_split_at_and_outside_braces():
     assert split_name_list("A. Smith and {Barnes and Noble} AND C. Doe") == [
-        "A. Smith", "{Barnes and Noble}", "C. Doe"]
+        "A. Smith",
+        "{Barnes and Noble}",
+        "C. Doe",
+    ]
 
 
 def test_first_von_last():

@@ -4,7 +4,7 @@ from relwork_ls.latex_text import fold, latex_to_unicode, purify, sortify
 def test_accents_become_unicode():
     assert latex_to_unicode("Rozi{\\`e}re") == "Rozière"
     assert latex_to_unicode("Rozi\\`{e}re") == "Rozière"
-    assert latex_to_unicode("{\\O}stergaard and Sch{\\\"a}rli") == "Østergaard and Schärli"
+    assert latex_to_unicode('{\\O}stergaard and Sch{\\"a}rli') == "Østergaard and Schärli"
 
 
 def test_braces_ties_and_ampersand():

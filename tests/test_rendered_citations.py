@@ -11,10 +11,13 @@ def works(text: str, kind: str = "text") -> list[tuple[str, str, str]]:
 
 def test_parenthetical_with_compressed_suffixes_and_repeated_names():
     text = "Chat data (Xu et al., 2023b; Xu et al., 2023a,c) grew."
-    assert works(text) == [("Xu et al.", "2023", "b"), ("Xu et al.", "2023", "a"),
-                           ("Xu et al.", "2023", "c")]
+    assert works(text) == [
+        ("Xu et al.", "2023", "b"),
+        ("Xu et al.", "2023", "a"),
+        ("Xu et al.", "2023", "c"),
+    ]
     (citation,) = extract_citations(text, "text")
-    assert text[citation.start:citation.end] == "(Xu et al., 2023b; Xu et al., 2023a,c)"
+    assert text[citation.start : citation.end] == "(Xu et al., 2023b; Xu et al., 2023a,c)"
 
 
 def test_semicolon_suffix_list_records_its_separator():
@@ -26,18 +29,27 @@ def test_semicolon_suffix_list_records_its_separator():
 def test_narrative_possessive_and_names_glued_to_a_noun():
     text = "Codex Chen et al. (2021a) and Touvron et al.'s (2023a,b) models."
     got = extract_citations(text, "text")
-    assert [w.names for c in got for w in c.works] == ["Chen et al.", "Touvron et al.",
-                                                       "Touvron et al."]
+    assert [w.names for c in got for w in c.works] == [
+        "Chen et al.",
+        "Touvron et al.",
+        "Touvron et al.",
+    ]
     # The longer reading is kept for the resolver to try first.
     assert [o.text for o in got[0].works[0].name_options] == ["Codex Chen et al.", "Chen et al."]
 
 
 def test_notes_two_authors_and_organisations():
-    text = ("(e.g., Liu & Wan, 2021, p. 4; see also LangChain, Inc., 2023; ChatGLM2 Team, 2023; "
-            "OpenAI, 2022; Smith and Jones, 2020)")
-    assert works(text) == [("Liu & Wan", "2021", ""), ("LangChain, Inc.", "2023", ""),
-                           ("Team", "2023", ""), ("OpenAI", "2022", ""),
-                           ("Smith and Jones", "2020", "")]
+    text = (
+        "(e.g., Liu & Wan, 2021, p. 4; see also LangChain, Inc., 2023; ChatGLM2 Team, 2023; "
+        "OpenAI, 2022; Smith and Jones, 2020)"
+    )
+    assert works(text) == [
+        ("Liu & Wan", "2021", ""),
+        ("LangChain, Inc.", "2023", ""),
+        ("Team", "2023", ""),
+        ("OpenAI", "2022", ""),
+        ("Smith and Jones", "2020", ""),
+    ]
     (citation,) = extract_citations(text, "text")
     assert [o.text for o in citation.works[2].name_options] == ["ChatGLM2 Team", "Team"]
 
@@ -51,14 +63,22 @@ def test_unicode_and_particle_surnames():
 
 
 def test_iclr_year_separator_and_plainnat_brackets():
-    assert works("(Hu et al., 2021; 2023)") == [("Hu et al.", "2021", ""), ("Hu et al.", "2023", "")]
+    assert works("(Hu et al., 2021; 2023)") == [
+        ("Hu et al.", "2021", ""),
+        ("Hu et al.", "2023", ""),
+    ]
     assert works("[Xu et al., 2023a,c, Chen et al., 2021a]") == [
-        ("Xu et al.", "2023", "a"), ("Xu et al.", "2023", "c"), ("Chen et al.", "2021", "a")]
+        ("Xu et al.", "2023", "a"),
+        ("Xu et al.", "2023", "c"),
+        ("Chen et al.", "2021", "a"),
+    ]
 
 
 def test_not_citations():
-    text = ("(10 times larger) (p. 20) (in 2020, GPT-3 appeared) [p. 21–22] "
-            "(see Section 2) (2020) and e-mail me at a@b.org.")
+    text = (
+        "(10 times larger) (p. 20) (in 2020, GPT-3 appeared) [p. 21–22] "
+        "(see Section 2) (2020) and e-mail me at a@b.org."
+    )
     assert works(text) == []
 
 

@@ -1,0 +1,156 @@
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from relwork_ls.cli import main
+
+REFS = textwrap.dedent("""\
+    @article{chen2021, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021},
+      title={Evaluating Large Language Models Trained on Code}}
+    @article{liu2021, author={Liu, Chenxiao and Wan, Xiaojun}, year={2021}, title={CodeQA}}
+""")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "clean.txt").write_text("Codex (Chen et al., 2021) and (Liu and Wan, 2021).\n")
+    (tmp_path / "bad.txt").write_text("Codex (Chen et al., 2021a).\n🙂 (Liu et al., 2021)\n")
+    return tmp_path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_clean_document_exits_zero(project, capsys):
+    status, out, _ = run(
+        capsys, "lint", str(project / "clean.txt"), "--bib", str(project / "refs.bib")
+    )
+    assert (status, out) == (0, "")
+
+
+def test_text_format_and_exit_one(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    status, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib")
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("bad.txt:1:8: RW003 error superfluous suffix 'a'")
+    # Columns count characters: the emoji is one.
+    assert lines[1].startswith("bad.txt:2:4: RW004 warning")
+
+
+def test_fail_on_and_select_ignore(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    assert (
+        run(
+            capsys,
+            "lint",
+            "bad.txt",
+            "--bib",
+            "refs.bib",
+            "--ignore",
+            "RW003",
+            "--fail-on",
+            "error",
+        )[0]
+        == 0
+    )
+    status, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib", "--select", "RW004")
+    assert status == 1 and "RW003" not in out and "RW004" in out
+
+
+def test_json_format(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    _, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib", "--format", "json")
+    data = json.loads(out)
+    assert data["version"] == 1
+    first = data["findings"][0]
+    assert {k: first[k] for k in ("path", "line", "column", "end_line", "end_column", "code")} == {
+        "path": "bad.txt",
+        "line": 1,
+        "column": 8,
+        "end_line": 1,
+        "end_column": 26,
+        "code": "RW003",
+    }
+    assert first["related"][0]["path"] == "refs.bib"
+    assert first["fix"]["edits"][0]["new_text"] == ""
+
+
+def test_sarif_format_shape(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    _, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib", "--format", "sarif")
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    run_ = log["runs"][0]
+    rule_ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]
+    for result in run_["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.txt"
+
+
+def test_github_annotations(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    _, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib", "--format", "github")
+    assert out.splitlines()[0].startswith("::error file=bad.txt,line=1,col=8,endLine=1,")
+
+
+def test_usage_errors_exit_two_with_one_line(project, capsys):
+    status, _, err = run(
+        capsys, "lint", str(project / "missing.txt"), "--bib", str(project / "refs.bib")
+    )
+    assert status == 2 and err.startswith("relwork-ls: error: no such file or directory")
+    status, _, err = run(
+        capsys, "lint", str(project / "bad.txt"), "--bib", str(project / "nope.bib")
+    )
+    assert status == 2 and "no such bibliography" in err and err.count("\n") == 1
+    (project / "relwork.toml").write_text('style = "chicago"\n')
+    status, _, err = run(capsys, "lint", str(project / "bad.txt"))
+    assert status == 2 and "style must be one of" in err
+
+
+def test_config_names_bibliography_and_severity(project, capsys, monkeypatch):
+    (project / "relwork.toml").write_text(
+        'bibliographies = ["refs.bib"]\n[severity]\nRW004 = "info"\n'
+    )
+    monkeypatch.chdir(project)
+    status, out, _ = run(capsys, "lint", "bad.txt", "--ignore", "RW003")
+    assert status == 0 and "RW004 info" in out
+
+
+def test_pyproject_section_and_latex_bibliography(tmp_path, capsys, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.relwork-ls]\nignore = ["RW008"]\n')
+    (tmp_path / "refs.bib").write_text(REFS)
+    (tmp_path / "paper.tex").write_text("\\citep{Chen2021,liu2021,nokey}\n\\bibliography{refs}\n")
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "lint", ".")
+    assert status == 1
+    assert [line.split()[1] for line in out.splitlines()] == ["RW007"]
+
+
+def test_broken_bib_reports_and_still_resolves(tmp_path, capsys, monkeypatch):
+    (tmp_path / "refs.bib").write_text(REFS + "@article{broken, title={oops\n")
+    (tmp_path / "d.txt").write_text("(Liu and Wan, 2021)\n")
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "lint", ".")
+    assert status == 1 and out.startswith("refs.bib:4:1: RW303 error")
+
+
+def test_labels_command(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text(REFS)
+    status, out, _ = run(capsys, "labels", str(tmp_path / "refs.bib"))
+    assert status == 0
+    assert out.splitlines() == [
+        "chen2021\tChen et al., 2021\tEvaluating Large Language Models Trained on Code",
+        "liu2021\tLiu and Wan, 2021\tCodeQA",
+    ]
+    _, out, _ = run(capsys, "labels", str(tmp_path / "refs.bib"), "--and", "&", "--format", "json")
+    assert json.loads(out)[1]["label"] == "Liu & Wan, 2021"

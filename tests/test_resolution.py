@@ -1,0 +1,81 @@
+from helpers import bib, codes, lint_text
+
+REFS = """
+@article{chen2021codex, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021},
+  title={Evaluating Large Language Models Trained on Code}}
+@article{xu2023a, author={Xu, Benfeng and Yang, An and Lin, Junyang}, year={2023}, title={ExpertPrompting}}
+@article{xu2023b, author={Xu, Can and Sun, Qingfeng and Zheng, Kai}, year={2023}, title={WizardLM}}
+@article{roziere, author={Rozi{\\`e}re, Baptiste and Gehring, Jonas and Gloeckle, Fabian}, year={2023},
+  title={Code Llama}}
+@article{liu2021, author={Liu, Chenxiao and Wan, Xiaojun}, year={2021}, title={CodeQA}}
+@article{yang2023, author={Yang, Jianxin}, year={2023}, title={Firefly}}
+@misc{langchain, author={{LangChain, Inc.}}, year={2023}, title={LangChain}}
+@misc{mosaic, author={{Mosaic ML}}, year={2023}, title={MPT-30B}}
+"""
+
+
+def test_clean_document_has_no_findings():
+    index = bib(REFS)
+    text = (
+        "Codex Chen et al. (2021) and others (Xu et al., 2023a,b; Rozière et al., 2023; "
+        "Liu and Wan, 2021; Yang, 2023; LangChain, Inc., 2023; Mosaic ML, 2023). "
+        "In 2020 (GPT-3, 2020) things changed (see Section 3)."
+    )
+    assert lint_text(text, index) == []
+
+
+def test_rw001_unresolved_suggests_nearest():
+    (finding,) = lint_text("(Zhang et al., 2023)", bib(REFS))
+    assert finding.code == "RW001"
+    near = lint_text("(Chan et al., 2019)", bib(REFS))
+    assert codes(near) == ["RW001"] and "Evaluating Large Language Models" in near[0].message
+
+
+def test_rw002_missing_suffix_lists_candidates():
+    (finding,) = lint_text("(Xu et al., 2023)", bib(REFS))
+    assert finding.code == "RW002"
+    assert "ExpertPrompting" in finding.message and "WizardLM" in finding.message
+    assert len(finding.related) == 2
+
+
+def test_rw003_superfluous_and_unknown_suffix():
+    text = "Codex Chen et al. (2021a); (Xu et al., 2023c)"
+    findings = lint_text(text, bib(REFS))
+    assert codes(findings) == ["RW003", "RW003"]
+    assert "Evaluating Large Language Models Trained on Code" in findings[0].message
+    assert findings[0].fix is not None and findings[0].fix.edits[0].new_text == ""
+    assert (findings[0].span.column, findings[0].span.end_column) == (6, 25)
+
+
+def test_rw004_wrong_author_form():
+    findings = lint_text("(Liu et al., 2021)", bib(REFS))
+    assert codes(findings) == ["RW004"]
+    assert findings[0].fix.edits[0].new_text == "Liu and Wan"
+    assert lint_text("(Liu and Wan, 2021)", bib(REFS)) == []
+
+
+def test_rw005_accent_and_one_edit_variants():
+    findings = lint_text("(Roziere et al., 2023) and (Rozire et al., 2023)", bib(REFS))
+    assert codes(findings) == ["RW005", "RW005"]
+    assert findings[0].fix.edits[0].new_text == "Rozière et al."
+    # Case alone is not a variant: all-caps names are common in rendered PDFs.
+    assert lint_text("(ROZIÈRE et al., 2023)", bib(REFS)) == []
+
+
+def test_rw006_year_off_for_a_unique_candidate():
+    findings = lint_text("Yang (2022) built Firefly.", bib(REFS))
+    assert codes(findings) == ["RW006"]
+    assert findings[0].fix.edits[0].new_text == "2023"
+
+
+def test_rw007_and_rw008_keys():
+    index = bib(REFS)
+    latex = lint_text(r"\citep{chen2021codex,Roziere,nosuchkey,xu2023z}", index, "latex")
+    assert codes(latex) == ["RW008", "RW007", "RW007"]
+    assert "'xu2023a'" in latex[2].message or "'xu2023b'" in latex[2].message
+    pandoc = lint_text("[@chen2021codex; @Roziere]", index, "markdown")
+    assert codes(pandoc) == ["RW007"]
+
+
+def test_bare_capitalised_word_without_any_candidate_is_not_reported():
+    assert lint_text("(Transformer, 2017) and (GPT-4, 2023)", bib(REFS)) == []
