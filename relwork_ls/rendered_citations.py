@@ -26,6 +26,7 @@ _NAMES_FULL = regex.compile(
     regex.VERSION1,
 )
 _PARTICLE_WORD = regex.compile(_PARTICLE)
+_PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _CORPORATE_SUFFIX = regex.compile(r"(?:Inc|Ltd|LLC|Corp|Co)\.?")
 
 _YEAR = r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press)"
@@ -50,6 +51,9 @@ def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:
     options: list[NameOption] = []
     for match in _WORD_START.finditer(stripped, timeout=REGEX_TIMEOUT):
         candidate = stripped[match.start() :]
+        first_word = candidate.partition(" ")[0]
+        if not (candidate[0].isupper() or first_word in _PARTICLES or candidate[1:2] in "'’"):
+            continue  # cheap pre-check: names start with a capital, a particle or d'
         if _CORPORATE_SUFFIX.fullmatch(candidate):
             continue
         previous_word = stripped[: match.start()].rstrip().rpartition(" ")[2]

@@ -1,0 +1,75 @@
+"""Core timings: load + label a large real .bib; extract + resolve a 1 MB manuscript.
+
+Run: .venv/bin/python bench/bench_core.py [--runs N]   (needs ../shared/corpus)
+Prints the median and all runs of each measurement, in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from relwork_ls.bibliography_files import load_bibliography
+from relwork_ls.documents import extract_citations
+from relwork_ls.labels import LabelOptions
+from relwork_ls.latex_text import latex_to_unicode
+from relwork_ls.resolution import CitationIndex, resolve_citations
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def timed(action: Callable[[], object], runs: int, reset: Callable[[], None]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        reset()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def report(name: str, times: list[float], extra: str = "") -> None:
+    runs = ", ".join(f"{t:.3f}" for t in times)
+    print(f"{name}: median {statistics.median(times):.3f} s  (runs: {runs}) {extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor()}")
+
+    big_bib = CORPUS / "cdl-bib-large" / "cdl.bib"
+    count = 0
+
+    def load_and_label() -> None:
+        nonlocal count
+        index = CitationIndex(load_bibliography(big_bib), LabelOptions())
+        count = len(index.labels)
+
+    # The LaTeX→Unicode cache would make later runs cheaper than a cold start.
+    times = timed(load_and_label, args.runs, latex_to_unicode.cache_clear)
+    report("load + label cdl.bib", times, f"[{count} entries]")
+
+    qwen = CORPUS / "qwen-related-work"
+    draft = (qwen / "related_work_v2.md").read_text(encoding="utf-8")
+    manuscript = (draft + "\n\n") * (1_000_000 // (len(draft) + 2) + 1)
+    index = CitationIndex(load_bibliography(qwen / "refs_v2.bib"), LabelOptions())
+    works = 0
+
+    def extract_and_resolve() -> None:
+        nonlocal works
+        citations = extract_citations(manuscript, "markdown")
+        works = len(resolve_citations("m.md", manuscript, citations, index).works)
+
+    times = timed(extract_and_resolve, args.runs, lambda: None)
+    report("extract + resolve 1 MB manuscript", times,
+           f"[{len(manuscript):,} chars, {works} cited works]")
+
+
+if __name__ == "__main__":
+    main()
