@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .latex_text import latex_to_unicode
+from .latex_text import latex_to_unicode, special_char_letters
 
 _AND = regex.compile(r"\s+and\s+", regex.IGNORECASE)
 
@@ -160,42 +160,16 @@ def is_lowercase_token(token: str) -> bool:
     """BibTeX's von test: the first letter at brace level 0 (or in a special char) is lowercase."""
     depth = 0
     i = 0
-    n = len(token)
-    while i < n:
+    while i < len(token):
         ch = token[i]
         if ch == "{":
-            if depth == 0 and i + 1 < n and token[i + 1] == "\\":
-                # Special character: its case is that of its first letter after the command.
-                j = i + 2
-                while j < n and token[j].isalpha():
-                    j += 1
-                command = token[i + 2 : j]
-                if command and command not in (
-                    "i",
-                    "j",
-                    "oe",
-                    "OE",
-                    "ae",
-                    "AE",
-                    "aa",
-                    "AA",
-                    "o",
-                    "O",
-                    "l",
-                    "L",
-                    "ss",
-                ):
-                    # Accent command: look at the letter it applies to.
-                    for k in range(j, n):
-                        if token[k].isalpha():
-                            return token[k].islower()
-                    return False
-                if command:
-                    return command[0].islower()
-                for k in range(i + 2, n):
-                    if token[k].isalpha():
-                        return token[k].islower()
-                return False
+            if depth == 0 and token[i + 1 : i + 2] == "\\":
+                # A special character counts by its letters: {\'E} is upper, {\ss} lower.
+                end, letters = special_char_letters(token, i)
+                if letters:
+                    return letters[0].islower()
+                i = end
+                continue
             depth += 1
         elif ch == "}":
             depth = max(0, depth - 1)

@@ -71,7 +71,7 @@ def purify(text: str) -> str:
             if depth == 0 and i + 1 < n and text[i + 1] == "\\":
                 # Special character: skip control sequence names that are accents,
                 # keep letters of the rest (BibTeX keeps e.g. "ss", "o", "ae").
-                end, inner = _special_char_letters(text, i)
+                end, inner = special_char_letters(text, i)
                 out.append(inner)
                 i = end
                 continue
@@ -92,8 +92,8 @@ _LETTER_COMMANDS = frozenset(
 )
 
 
-def _special_char_letters(text: str, start: int) -> tuple[int, str]:
-    """Letters BibTeX keeps from the special character beginning at ``text[start] == '{'``."""
+def special_char_letters(text: str, start: int) -> tuple[int, str]:
+    """End index and letters BibTeX keeps of the special character ``{\\…}`` at ``start``."""
     depth = 0
     i = start
     letters: list[str] = []

@@ -13,9 +13,35 @@ from .citations import Citation, CitedWork, NameOption
 # User text can be adversarial (a 5 MB line); every pattern runs with a timeout.
 REGEX_TIMEOUT = 2.0
 
-_PARTICLE = (
-    r"(?:van|von|der|den|de|del|della|degli|di|da|du|dos|das|la|le|ten|ter|al|el|bin|ibn|zu|y)"
+# Lowercase name particles ("van den Oord", "de Las Casas", "al Hakim").
+_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "degli",
+        "di",
+        "da",
+        "du",
+        "dos",
+        "das",
+        "la",
+        "le",
+        "ten",
+        "ter",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "zu",
+        "y",
+    }
 )
+_PARTICLE = "(?:" + "|".join(sorted(_PARTICLES, key=len, reverse=True)) + ")"
 _NAME_WORD = r"(?:[Dd][’'])?\p{Lu}[\p{L}\p{M}\p{N}’'\-.&]*"
 _NAME_WORDS = (
     rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
@@ -26,7 +52,6 @@ _NAMES_FULL = regex.compile(
     regex.VERSION1,
 )
 _PARTICLE_WORD = regex.compile(_PARTICLE)
-_PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _CORPORATE_SUFFIX = regex.compile(r"(?:Inc|Ltd|LLC|Corp|Co)\.?")
 
 _YEAR = r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press)"

@@ -172,16 +172,16 @@ class _Resolver:
         )
         suggestions = [self.index.entries_by_key[k] for k in close]
         message = f"undefined citation key '{work.key}'"
-        fix = None
+        suggested_fix: Fix | None = None
         if suggestions:
             message += "; did you mean " + ", ".join(f"'{e.key}'" for e in suggestions) + "?"
             best = suggestions[0]
-            fix = Fix(
+            suggested_fix = Fix(
                 f"Use the key '{best.key}'",
                 (self.edit(work.start, work.end, best.key),),
                 safe=False,
             )
-        self.report("RW007", message, work.start, work.end, suggestions, fix)
+        self.report("RW007", message, work.start, work.end, suggestions, suggested_fix)
         return WorkResolution(work, citation, None)
 
     # -- rendered citations ----------------------------------------------------------

@@ -73,6 +73,11 @@ def test_rw007_and_rw008_keys():
     latex = lint_text(r"\citep{chen2021codex,Roziere,nosuchkey,xu2023z}", index, "latex")
     assert codes(latex) == ["RW008", "RW007", "RW007"]
     assert "'xu2023a'" in latex[2].message or "'xu2023b'" in latex[2].message
+    # A guessed key is offered as a fix, but not applied unattended.
+    assert latex[2].fix is not None and not latex[2].fix.safe
+    assert latex[2].fix.edits[0].new_text in ("xu2023a", "xu2023b")
+    assert latex[1].fix is None  # nothing close to 'nosuchkey'
+    assert latex[0].fix.edits[0].new_text == "roziere"
     pandoc = lint_text("[@chen2021codex; @Roziere]", index, "markdown")
     assert codes(pandoc) == ["RW007"]
 

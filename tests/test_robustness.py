@@ -1,0 +1,64 @@
+"""Hostile inputs: never an exception, spans inside the text, bad files reported."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from relwork_ls.bibliography_files import (
+    BibliographyError,
+    bibliography_from_text,
+    load_bibliography,
+)
+from relwork_ls.documents import extract_citations
+
+CITATION_ALPHABET = st.sampled_from(
+    list("()[];,.&@\\{}' \n-–abcXYZé")
+    + ["et al.", " and ", "2023", "2021a", "Xu", "van ", "\\cite{"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(CITATION_ALPHABET, max_size=60).map("".join),
+    st.sampled_from(["text", "markdown", "latex"]),
+)
+def test_scanner_spans_stay_inside_text(text, kind):
+    for citation in extract_citations(text, kind):
+        assert 0 <= citation.start <= citation.end <= len(text)
+        for work in citation.works:
+            assert 0 <= work.start <= work.end <= len(text)
+            for option in work.name_options:
+                assert text[option.start : option.start + len(option.text)] == option.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*'@{}=,"#\n ab1%', "author", " and ", "misc"]), max_size=80).map(
+        "".join
+    )
+)
+def test_bib_loader_never_raises(source):
+    bibliography_from_text(source, "fuzz.bib")
+
+
+def test_deeply_nested_braces_and_huge_author_list():
+    nested = "@misc{deep, title={" + "{" * 5000 + "x" + "}" * 5000 + "}, year={2020}}"
+    bib = bibliography_from_text(nested, "deep.bib")
+    assert [e.key for e in bib.entries] == ["deep"]
+    authors = " and ".join(f"Author{i}, A." for i in range(100_000))
+    bib = bibliography_from_text("@misc{many, author={" + authors + "}, year={2020}}", "many.bib")
+    assert len(bib.entries[0].authors) == 100_000
+
+
+def test_binary_and_invalid_utf8_files(tmp_path: Path):
+    binary = tmp_path / "bin.bib"
+    binary.write_bytes(b"@misc{a,\x00\x01 title={x}}")
+    with pytest.raises(BibliographyError, match="binary"):
+        load_bibliography(binary)
+    latin = tmp_path / "latin.bib"
+    latin.write_bytes("@misc{a, author={M\xfcller, A.}, year={2020}}".encode("latin-1"))
+    bib = load_bibliography(latin)
+    assert [e.key for e in bib.entries] == ["a"]
+    assert any("not valid UTF-8" in p.message for p in bib.problems)
