@@ -18,6 +18,7 @@ CODES: dict[str, tuple[str, str]] = {
     "RW006": ("error", "year-mismatch"),
     "RW007": ("error", "undefined-key"),
     "RW008": ("warning", "key-case-mismatch"),
+    "RW009": ("error", "scan-timeout"),
     "RW303": ("error", "bibliography-syntax-error"),
     "RW304": ("warning", "duplicate-key"),
     "RW305": ("warning", "duplicate-field"),

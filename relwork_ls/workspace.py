@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bibliography import Bibliography
+from .bibliography import Bibliography, SourceSpan
 from .bibliography_files import (
     BibliographyError,
     bibliography_from_text,
@@ -139,9 +139,16 @@ class Workspace:
         """Extract and resolve the citations of one draft (raises BibliographyError)."""
         text = self.text_of(path) if text is None else text
         kind = document_kind(str(path)) or "text"
-        citations = extract_citations(text, kind)
         bibs = self.bibliographies_for(path, text, kind)
         index = self.index(bibs) if bibs else None
+        try:
+            citations = extract_citations(text, kind)
+        except TimeoutError:
+            # Pathological input (the regex timeout held): say so rather than hang or crash.
+            message = "document too complex to scan for citations in time; it was skipped"
+            finding = Finding("RW009", message, SourceSpan(str(path), 0, 0, 0, 0))
+            resolution = DocumentResolution(str(path), [], [finding])
+            return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
         if index is None:
             resolution = DocumentResolution(str(path), [], [])
         else:

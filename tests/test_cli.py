@@ -154,3 +154,15 @@ def test_labels_command(tmp_path, capsys):
     ]
     _, out, _ = run(capsys, "labels", str(tmp_path / "refs.bib"), "--and", "&", "--format", "json")
     assert json.loads(out)[1]["label"] == "Liu & Wan, 2021"
+
+
+def test_scan_timeout_is_a_finding_not_a_crash(project, capsys, monkeypatch):
+    import relwork_ls.workspace as workspace
+
+    def slow(text: str, kind: str):
+        raise TimeoutError("regex time-out")
+
+    monkeypatch.setattr(workspace, "extract_citations", slow)
+    monkeypatch.chdir(project)
+    status, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib")
+    assert status == 1 and out.startswith("bad.txt:1:1: RW009 error document too complex")
