@@ -14,7 +14,15 @@ from .bibliography_files import BibliographyError, load_bibliography
 from .config import Config, ConfigError, find_config_file, load_config
 from .findings import SEVERITIES
 from .labels import STYLES, LabelOptions
-from .lint import LintUsageError, exit_status, lint_paths
+from .lint import (
+    FixOutcome,
+    History,
+    LintUsageError,
+    exit_status,
+    lint_and_fix,
+    lint_paths,
+    unified_diff,
+)
 from .report_formats import FORMATS, render
 from .resolution import CitationIndex
 from .workspace import Workspace
@@ -80,7 +88,50 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--config", type=Path, default=None, help="config file to use")
     lint.add_argument("--no-config", action="store_true", help="ignore config files")
     lint.add_argument("--output", "-o", type=Path, default=None, help="write the report here")
+    _history_options(lint)
+    lint.add_argument("--fix", action="store_true", help="apply safe fixes to the drafts")
+    lint.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too"
+    )
+    lint.add_argument(
+        "--diff", action="store_true", help="print what --fix would change, change nothing"
+    )
+
+    relabel = commands.add_parser(
+        "relabel", help="rewrite citations whose labels moved since an older bibliography"
+    )
+    relabel.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    relabel.add_argument("--bib", action="append", type=Path, default=[], metavar="FILE")
+    relabel.add_argument("--diff", action="store_true", help="print the changes, write nothing")
+    relabel.add_argument("--style", choices=STYLES, default=None)
+    relabel.add_argument("--config", type=Path, default=None)
+    relabel.add_argument("--no-config", action="store_true")
+    _history_options(relabel)
     return parser
+
+
+def _history_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bib-before",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="the bibliography as it was (repeatable): flag labels that moved",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="REV",
+        default=None,
+        help="read the older bibliography from this git revision",
+    )
+
+
+def _history(args: argparse.Namespace) -> History:
+    for path in args.bib_before:
+        if not path.is_file():
+            raise UsageError(f"no such bibliography: {path}")
+    return History([p.resolve() for p in args.bib_before], args.since)
 
 
 def _config_for(args: argparse.Namespace, start: Path) -> Config:
@@ -118,20 +169,42 @@ def run_labels(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_lint(args: argparse.Namespace) -> int:
-    paths = args.paths or [Path(".")]
+def _workspace(args: argparse.Namespace, paths: list[Path]) -> Workspace:
     config = _config_for(args, paths[0])
-    if args.select is not None:
+    if getattr(args, "select", None) is not None:
         config.select = args.select
-    if args.ignore is not None:
+    if getattr(args, "ignore", None) is not None:
         config.ignore = [*config.ignore, *args.ignore]
     if args.style:
         config.style = args.style
     for bib in args.bib:
         if not bib.is_file():
             raise UsageError(f"no such bibliography: {bib}")
-    workspace = Workspace(config, extra_bibliographies=[b.resolve() for b in args.bib])
-    result = lint_paths(paths, workspace)
+    return Workspace(config, extra_bibliographies=[b.resolve() for b in args.bib])
+
+
+def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
+    if show_diff:
+        sys.stdout.write(unified_diff(outcome))
+    for message in outcome.skipped:
+        sys.stderr.write(f"relwork-ls: {message}\n")
+    if not show_diff and outcome.changed:
+        count = len(outcome.changed)
+        sys.stderr.write(f"relwork-ls: fixed {count} file{'s' if count != 1 else ''}\n")
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    paths = args.paths or [Path(".")]
+    workspace = _workspace(args, paths)
+    history = _history(args)
+    if args.fix or args.diff:
+        outcome = lint_and_fix(paths, workspace, history, args.unsafe_fixes, write=not args.diff)
+        _report_fix(outcome, args.diff)
+        if args.diff:
+            return 1 if outcome.changed else 0
+        result = outcome.result
+    else:
+        result = lint_paths(paths, workspace, history)
     report = render(result.findings, args.format)
     if args.output:
         args.output.write_text(report, encoding="utf-8")
@@ -140,12 +213,27 @@ def run_lint(args: argparse.Namespace) -> int:
     return exit_status(result.findings, args.fail_on)
 
 
+def run_relabel(args: argparse.Namespace) -> int:
+    history = _history(args)
+    if not history.active:
+        raise UsageError("relabel needs --since REV or --bib-before FILE")
+    paths = args.paths or [Path(".")]
+    workspace = _workspace(args, paths)
+    workspace.config.select = ["RW102"]
+    outcome = lint_and_fix(paths, workspace, history, write=not args.diff)
+    _report_fix(outcome, args.diff)
+    sys.stdout.write(render(outcome.result.findings, "text") if not args.diff else "")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "labels":
             return run_labels(args)
+        if args.command == "relabel":
+            return run_relabel(args)
         return run_lint(args)
     except (UsageError, ConfigError, LintUsageError, BibliographyError) as error:
         sys.stderr.write(f"relwork-ls: error: {error}\n")

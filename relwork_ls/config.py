@@ -34,6 +34,13 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
+    # Draft groups: lists of paths or globs (relative to the config file), oldest first.
+    drafts: list[list[str]] = field(default_factory=list)
+    detect_drafts: bool = True
+    # "," or ";" between year suffixes ("2022b,c"); None: the document's own majority.
+    suffix_separator: str | None = None
+    # RW302: True, False, or None for "on unless the bibliography has over 1,000 entries".
+    unused_entries: bool | None = None
     source: Path | None = None
 
     def enabled(self, code: str) -> bool:
@@ -91,6 +98,10 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "ignore",
         "severity",
         "exclude",
+        "drafts",
+        "detect_drafts",
+        "suffix_separator",
+        "unused_entries",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -110,6 +121,19 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     config.select = [str(c).upper() for c in _list(data.get("select", []), where, "select")]
     config.ignore = [str(c).upper() for c in _list(data.get("ignore", []), where, "ignore")]
     config.exclude = [str(g) for g in _list(data.get("exclude", []), where, "exclude")]
+    groups = _list(data.get("drafts", []), where, "drafts")
+    if not all(isinstance(g, list) and all(isinstance(p, str) for p in g) for g in groups):
+        raise ConfigError(f"{where}: drafts must be a list of lists of paths, oldest first")
+    config.drafts = [list(g) for g in groups]
+    config.detect_drafts = bool(data.get("detect_drafts", True))
+    separator = data.get("suffix_separator")
+    if separator not in (None, ",", ";"):
+        raise ConfigError(f"{where}: suffix_separator must be ',' or ';'")
+    config.suffix_separator = separator
+    unused = data.get("unused_entries")
+    if unused not in (None, True, False):
+        raise ConfigError(f"{where}: unused_entries must be true or false")
+    config.unused_entries = unused
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f'{where}: severity must be a table of CODE = "level"')

@@ -1,12 +1,37 @@
-"""Headless lint: every finding of a set of drafts and their bibliographies."""
+"""Headless lint: every finding of a set of drafts and their bibliographies, and --fix."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .apply_fixes import (
+    FileChangedError,
+    FileSnapshot,
+    apply_edits,
+    fix_edits_by_file,
+    write_atomically,
+)
+from .apply_fixes import unified_diff as make_diff
+from .bibliography import BibEntry, Bibliography
+from .bibliography_checks import duplicate_work_findings, unused_entry_findings
+from .bibliography_files import load_bibliography
+from .bibliography_history import old_bibliography_from_git, stale_label_findings
+from .draft_alignment import detect_groups
+from .drift import DraftVersion, drift_findings
 from .findings import Finding, severity_rank
-from .workspace import Workspace, discover
+from .labels import LabelOptions
+from .report_formats import display_path
+from .resolution import CitationIndex
+from .style_checks import style_findings
+from .suppression import filter_suppressed
+from .workspace import DocumentAnalysis, Workspace, discover
+
+MAX_FIX_PASSES = 4
+# A stale label (RW102) says more about a work than these findings at the same place.
+_SUPERSEDED_BY_STALE = frozenset({"RW001", "RW002", "RW003", "RW006", "RW101"})
 
 
 class LintUsageError(Exception):
@@ -14,43 +39,256 @@ class LintUsageError(Exception):
 
 
 @dataclass
+class History:
+    """The bibliography before the change: files (--bib-before) or a git revision (--since)."""
+
+    before: list[Path] = field(default_factory=list)
+    since: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.before or self.since)
+
+
+@dataclass
 class LintResult:
     findings: list[Finding]
     drafts: list[Path]
     bibliographies: list[Path]
+    analyses: list[DocumentAnalysis] = field(default_factory=list)
 
 
-def lint_paths(paths: list[Path], workspace: Workspace) -> LintResult:
-    """Lint the drafts under ``paths`` and the bibliographies they use."""
+def _natural_key(path: Path) -> list[object]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(path))]
+
+
+def draft_groups(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[list[Path]]:
+    """Configured groups (in their order), then groups detected by shared text."""
+    config = workspace.config
+    paths = [a.path for a in analyses]
+    groups: list[list[Path]] = []
+    grouped: set[Path] = set()
+    for patterns in config.drafts:
+        members: list[Path] = []
+        for pattern in patterns:
+            full = str((config.root / pattern).resolve())
+            for path in paths:
+                if path not in members and (str(path) == full or fnmatch.fnmatch(str(path), full)):
+                    members.append(path)
+        if len(members) > 1:
+            groups.append(members)
+            grouped.update(members)
+    if config.detect_drafts:
+        texts = {str(a.path): a.text for a in analyses if a.path not in grouped and a.citations}
+        for detected in detect_groups(texts):
+            groups.append(sorted((Path(p) for p in detected), key=_natural_key))
+    return groups
+
+
+class _Linter:
+    def __init__(self, workspace: Workspace, history: History) -> None:
+        self.workspace = workspace
+        self.history = history
+        self._old_indexes: dict[tuple[Path, ...], CitationIndex] = {}
+
+    def old_index(self, bibs: tuple[Path, ...]) -> CitationIndex:
+        if bibs not in self._old_indexes:
+            if self.history.before:
+                old = Bibliography()
+                for path in self.history.before:
+                    old.extend(load_bibliography(path))
+            else:
+                old = old_bibliography_from_git(list(bibs), self.history.since or "HEAD")
+            config = self.workspace.config
+            self._old_indexes[bibs] = CitationIndex(
+                old, LabelOptions(config.style, config.two_author_joiner)
+            )
+        return self._old_indexes[bibs]
+
+    def document_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
+        findings = list(analysis.findings)
+        works = analysis.resolution.works
+        findings += style_findings(
+            str(analysis.path),
+            analysis.text,
+            works,
+            analysis.index,
+            self.workspace.config.suffix_separator,
+        )
+        if self.history.active and analysis.index is not None and analysis.bibliographies:
+            stale = stale_label_findings(
+                str(analysis.path),
+                analysis.text,
+                analysis.citations,
+                analysis.resolution,
+                self.old_index(analysis.bibliographies),
+                analysis.index,
+            )
+            findings += stale
+        return findings
+
+
+def _supersede(findings: list[Finding]) -> list[Finding]:
+    stale_at = {(f.span.path, f.span.line, f.span.column) for f in findings if f.code == "RW102"}
+    return [
+        f
+        for f in findings
+        if f.code not in _SUPERSEDED_BY_STALE
+        or (f.span.path, f.span.line, f.span.column) not in stale_at
+    ]
+
+
+def lint_paths(
+    paths: list[Path],
+    workspace: Workspace,
+    history: History | None = None,
+    texts: dict[Path, str] | None = None,
+) -> LintResult:
+    """Lint the drafts under ``paths`` and the bibliographies they use.
+
+    ``texts`` overrides file contents (the fixer passes what it read).
+    """
+    history = history or History()
     for path in paths:
         if not path.exists():
             raise LintUsageError(f"no such file or directory: {path}")
     drafts, found_bibs = discover(paths, workspace.config.exclude)
     workspace.discovered_bibliographies = found_bibs
+    linter = _Linter(workspace, history)
+    analyses: list[DocumentAnalysis] = []
     findings: list[Finding] = []
-    used: list[Path] = []
     for draft in drafts:
-        analysis = workspace.analyze(draft)
+        analysis = workspace.analyze(draft, (texts or {}).get(draft))
         if analysis.citations and not analysis.bibliographies:
             raise LintUsageError(
                 f"{draft}: no bibliography: pass --bib FILE, list `bibliographies` in "
                 "relwork.toml, or name one in the document"
             )
-        findings.extend(analysis.findings)
-        used.extend(analysis.bibliographies)
+        analyses.append(analysis)
+        findings.extend(linter.document_findings(analysis))
+    findings.extend(_drift(analyses, workspace))
+    used: list[Path] = []
+    for analysis in analyses:
+        used.extend(b for b in analysis.bibliographies if b not in used)
     for bib in [*workspace.extra_bibliographies, *workspace.config.bibliographies, *found_bibs]:
         if bib not in used:
             used.append(bib)
     for bib in used:
-        if not bib.is_file():
+        if not bib.is_file() and bib not in workspace.overlays:
             raise LintUsageError(f"bibliography not found: {bib}")
     findings.extend(workspace.bibliography_findings(used))
+    findings.extend(_bibliography_checks(analyses, workspace))
+    findings = _supersede(findings)
+    sources = {str(a.path): a.text for a in analyses}
+    for bib in used:
+        sources[str(bib)] = workspace.text_of(bib)
+    findings = filter_suppressed(findings, sources)
     configured = [f for f in (workspace.configure(f) for f in findings) if f is not None]
-    configured.sort(key=lambda f: (f.span.path, f.span.line, f.span.column, f.code))
-    return LintResult(configured, drafts, used)
+    unique = {(f.span, f.code, f.message): f for f in configured}
+    result = sorted(
+        unique.values(), key=lambda f: (f.span.path, f.span.line, f.span.column, f.code)
+    )
+    return LintResult(result, drafts, used, analyses)
+
+
+def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Finding]:
+    by_path = {a.path: a for a in analyses}
+    findings: list[Finding] = []
+    for group in draft_groups(analyses, workspace):
+        versions = []
+        for path in group:
+            analysis = by_path[path]
+            if analysis.index is not None:
+                versions.append(
+                    DraftVersion(path, analysis.text, analysis.resolution.works, analysis.index)
+                )
+        findings.extend(drift_findings(versions))
+    return findings
+
+
+def _bibliography_checks(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Finding]:
+    """RW301 and RW302 for each bibliography set that some draft actually cites from."""
+    findings: list[Finding] = []
+    indexes: dict[int, CitationIndex] = {}
+    cited: list[BibEntry] = []
+    for analysis in analyses:
+        if analysis.index is not None and analysis.citations:
+            indexes[id(analysis.index)] = analysis.index
+            cited.extend(w.entry for w in analysis.resolution.works if w.entry is not None)
+    setting = workspace.config.unused_entries
+    for index in indexes.values():
+        findings.extend(duplicate_work_findings(index))
+        if setting is not False:
+            findings.extend(unused_entry_findings(index, cited, force=bool(setting)))
+    return findings
 
 
 def exit_status(findings: list[Finding], fail_on: str) -> int:
     """1 when some finding is at least as severe as ``fail_on``, else 0."""
     threshold = severity_rank(fail_on)
     return 1 if any(severity_rank(f.severity) <= threshold for f in findings) else 0
+
+
+@dataclass
+class FixOutcome:
+    result: LintResult
+    changed: dict[Path, tuple[str, str]]  # path → (before, after)
+    skipped: list[str]
+
+
+def lint_and_fix(
+    paths: list[Path],
+    workspace: Workspace,
+    history: History | None = None,
+    unsafe: bool = False,
+    write: bool = True,
+) -> FixOutcome:
+    """Apply fixes until nothing changes (at most a few passes), then lint once more.
+
+    Every draft is read once, up front; edits are computed on exactly that text, and a file
+    that changed on disk meanwhile is not written. With ``write=False`` nothing is written
+    and ``changed`` holds what would change.
+    """
+    for path in paths:
+        if not path.exists():
+            raise LintUsageError(f"no such file or directory: {path}")
+    snapshots: dict[Path, FileSnapshot] = {}
+    skipped: list[str] = []
+    for draft in discover(paths, workspace.config.exclude)[0]:
+        snapshot = FileSnapshot.read(draft)
+        if snapshot is None:
+            skipped.append(f"{draft}: not valid UTF-8; not fixed")
+        else:
+            snapshots[draft] = snapshot
+    current = {path: snapshot.text for path, snapshot in snapshots.items()}
+    for _ in range(MAX_FIX_PASSES):
+        result = lint_paths(paths, workspace, history, texts=current)
+        progressed = False
+        for path_text, file_edits in fix_edits_by_file(result.findings, unsafe).items():
+            path = Path(path_text)
+            if path not in current:
+                continue  # a bibliography, or a file we could not decode
+            updated = apply_edits(current[path], file_edits)
+            if updated != current[path]:
+                current[path] = updated
+                progressed = True
+        if not progressed:
+            break
+    changed = {
+        p: (snapshots[p].text, text) for p, text in current.items() if text != snapshots[p].text
+    }
+    if write:
+        for path, (_, after) in changed.items():
+            try:
+                write_atomically(snapshots[path], after)
+            except FileChangedError as error:
+                skipped.append(str(error))
+    final = lint_paths(paths, workspace, history, texts=None if write else current)
+    return FixOutcome(final, changed, skipped)
+
+
+def unified_diff(outcome: FixOutcome) -> str:
+    return "".join(
+        make_diff(display_path(str(path)), before, after)
+        for path, (before, after) in sorted(outcome.changed.items())
+    )

@@ -1,0 +1,180 @@
+"""Style checks of rendered citations: RW201 suffix separators, RW202 an author group
+repeated in one parenthetical, RW203 a narrative citation glued to a noun."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .bibliography import SourceSpan
+from .findings import Finding, Fix, TextEdit
+from .positions import LineIndex
+from .resolution import CitationIndex, WorkResolution
+
+
+class _Document:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.lines = LineIndex(text)
+
+    def span(self, start: int, end: int) -> SourceSpan:
+        line, column = self.lines.position(start)
+        end_line, end_column = self.lines.position(end)
+        return SourceSpan(self.path, line, column, end_line, end_column)
+
+
+def _separator_offset(text: str, work: WorkResolution) -> int:
+    """Offset of the "," or ";" before a suffix-only work ("c" of "2022b;c")."""
+    index = work.work.year_start - 1
+    while index >= 0 and text[index] == " ":
+        index -= 1
+    return index
+
+
+def suffix_separator_findings(
+    doc: _Document, works: Sequence[WorkResolution], convention: str | None
+) -> list[Finding]:
+    """RW201: a suffix list separator unlike the document's usual one (or the configured)."""
+    separators = [
+        (work, _separator_offset(doc.text, work))
+        for work in works
+        if not work.work.is_keyed and not work.is_head and work.work.year_start > 0
+    ]
+    separators = [(w, i) for w, i in separators if i >= 0 and doc.text[i] in ",;"]
+    if not separators:
+        return []
+    if convention is None:
+        counts = Counter(doc.text[i] for _, i in separators).most_common()
+        if len(counts) < 2 or counts[0][1] == counts[1][1]:
+            return []
+        convention = counts[0][0]
+    findings = []
+    for _work, offset in separators:
+        used = doc.text[offset]
+        if used == convention:
+            continue
+        findings.append(
+            Finding(
+                "RW201",
+                f"suffix list separated by '{used}' where this document uses '{convention}'",
+                doc.span(offset, offset + 1),
+                fix=Fix(
+                    f"Use '{convention}'", (TextEdit(doc.span(offset, offset + 1), convention),)
+                ),
+            )
+        )
+    return findings
+
+
+def repeated_group_findings(
+    doc: _Document, works: Sequence[WorkResolution], index: CitationIndex
+) -> list[Finding]:
+    """RW202: "(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a)" with one author group."""
+    findings: list[Finding] = []
+    by_citation: dict[int, list[WorkResolution]] = {}
+    for work in works:
+        if work.citation.form == "parenthetical" and not work.work.is_keyed:
+            by_citation.setdefault(work.citation.start, []).append(work)
+    for group in by_citation.values():
+        seen: dict[str, WorkResolution] = {}
+        for position, work in enumerate(group):
+            if not work.is_head or work.entry is None:
+                continue
+            raw = index.label(work.entry).raw_names
+            first = seen.get(raw)
+            if first is None:
+                seen[raw] = work
+                continue
+            members = group[position : position + _group_length(group, position)]
+            fix = _merge_fix(doc, group, first, position, members)
+            findings.append(
+                Finding(
+                    "RW202",
+                    f"'{index.label(work.entry).names}' appears twice in one parenthetical; "
+                    "natbib would print the works together",
+                    doc.span(work.start, work.end),
+                    fix=fix,
+                )
+            )
+    return findings
+
+
+def _group_length(group: Sequence[WorkResolution], head: int) -> int:
+    length = 1
+    while head + length < len(group) and not group[head + length].is_head:
+        length += 1
+    return length
+
+
+def _merge_fix(
+    doc: _Document,
+    group: Sequence[WorkResolution],
+    first: WorkResolution,
+    position: int,
+    members: Sequence[WorkResolution],
+) -> Fix | None:
+    first_index = group.index(first)
+    first_members = group[first_index : first_index + _group_length(group, first_index)]
+    last_year = first_members[-1].work.year
+    extra = ""
+    for member in members:
+        if member.work.year != last_year:
+            extra += f", {member.work.year}{member.work.suffix}"
+            last_year = member.work.year
+        elif member.work.suffix:
+            extra += "," + member.work.suffix
+        else:
+            return None  # "2023, 2023": nothing sensible to merge
+    previous_end = group[position - 1].end
+    insert_at = first_members[-1].work.year_end
+    if insert_at >= previous_end:
+        return None
+    delete = TextEdit(doc.span(previous_end, members[-1].work.year_end), "")
+    insert = TextEdit(doc.span(insert_at, insert_at), extra)
+    return Fix("Merge into the first group", (insert, delete), safe=False)
+
+
+def glued_narrative_findings(doc: _Document, works: Sequence[WorkResolution]) -> list[Finding]:
+    """RW203: "Codex Chen et al. (2021a)" where "Codex (Chen et al., 2021a)" was meant."""
+    findings: list[Finding] = []
+    for work in works:
+        if work.citation.form != "narrative" or not work.is_head or work.names is None:
+            continue
+        options = work.work.name_options
+        if work.entry is None or work.names is options[0]:
+            continue
+        glued = doc.text[options[0].start : work.names.start].strip()
+        if not glued or not glued[0].isupper():
+            continue
+        body = doc.text[work.citation.start : work.citation.end]
+        open_paren = body.rfind("(")
+        years = body[open_paren + 1 : -1].strip()
+        replacement = f"({work.names.text}, {years})"
+        span = doc.span(work.names.start, work.citation.end)
+        findings.append(
+            Finding(
+                "RW203",
+                f"narrative citation right after '{glued}': a parenthetical was probably meant: "
+                f"'{glued} {replacement}'",
+                span,
+                fix=Fix(f"Write '{replacement}'", (TextEdit(span, replacement),)),
+            )
+        )
+    return findings
+
+
+def style_findings(
+    path: str,
+    text: str,
+    works: Sequence[WorkResolution],
+    index: CitationIndex | None,
+    separator: str | None = None,
+) -> list[Finding]:
+    """All style findings of one draft."""
+    doc = _Document(path, text)
+    findings = suffix_separator_findings(doc, works, separator)
+    findings += glued_narrative_findings(doc, works)
+    if index is not None:
+        findings += repeated_group_findings(doc, works, index)
+    return findings
