@@ -130,6 +130,8 @@ def _syntax_message(block: model.ParsingFailedBlock) -> str:
     # bibtexparser's message names its own line numbers; keep the part that says what is wrong.
     if "syntactical error in bibtex:" in detail:
         detail = detail.split("syntactical error in bibtex:", 1)[1].strip()
+    if not detail:
+        detail = "the entry is not closed before the end of the file"
     head = (block.raw or "").split("\n", 1)[0].strip()[:60]
     return f"bibliography syntax error in '{head}': {detail}; the entry is skipped"
 

@@ -1,0 +1,92 @@
+from helpers import bib
+
+from relwork_ls.bibliography_checks import duplicate_work_findings, unused_entry_findings
+from relwork_ls.documents import extract_citations
+from relwork_ls.findings import Finding
+from relwork_ls.resolution import resolve_citations
+from relwork_ls.style_checks import style_findings
+from relwork_ls.suppression import filter_suppressed
+
+REFS = """
+@article{xu2023a, author={Xu, Benfeng and Yang, An and Lin, Junyang}, year={2023}, title={ExpertPrompting}}
+@article{xu2023b, author={Xu, Can and Sun, Qingfeng and Zheng, Kai}, year={2023}, title={WizardLM}}
+@article{xu2023c, author={Xu, Canwen and Guo, Daya and Duan, Nan}, year={2023}, title={Baize}}
+@article{bai2022b, author={Bai, Yuntao and Jones, Andy and Ndousse, Kamal}, year={2022}, title={Helpful}}
+@article{bai2022c, author={Bai, Yuntao and Kadavath, Saurav and Kundu, Sandipan}, year={2022}, title={Constitutional}}
+@article{lee2020, author={Lee, Ann}, year={2020}, title={Other}}
+@article{wang2023, author={Wang, Yizhong and Kordi, Yeganeh and Mishra, Swaroop}, year={2023}, title={Self-Instruct}}
+@article{chen2021, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021}, title={Codex paper}}
+"""
+
+
+def style(text: str, separator: str | None = None) -> list[Finding]:
+    index = bib(REFS)
+    works = resolve_citations("d.txt", text, extract_citations(text, "text"), index).works
+    return style_findings("d.txt", text, works, index, separator)
+
+
+def test_rw201_separator_unlike_the_document_majority():
+    findings = style("(Bai et al., 2022b,c) and (Xu et al., 2023a,b) and (Xu et al., 2023b;c)")
+    assert [(f.code, f.fix.edits[0].new_text) for f in findings] == [("RW201", ",")]
+    assert style("(Bai et al., 2022b;c) and (Xu et al., 2023a;c)") == []
+    assert [f.code for f in style("(Bai et al., 2022b;c)", separator=",")] == ["RW201"]
+
+
+def test_rw202_same_author_group_twice():
+    # natbib prints one author group once per run of adjacent keys: a repeat is mergeable.
+    (finding,) = style("(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a,c)")
+    assert finding.code == "RW202" and not finding.fix.safe
+    from relwork_ls.apply_fixes import apply_edits
+
+    text = "(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a,c)"
+    assert apply_edits(text, finding.fix.edits) == "(Xu et al., 2023b,a,c; Lee, 2020)"
+    assert style("(Bai et al., 2022b; Lee, 2020; Xu et al., 2023a)") == []
+
+
+def test_rw203_glued_narrative_and_near_miss():
+    (finding,) = style("These include Codex Chen et al. (2021) and more.")
+    assert finding.code == "RW203"
+    assert finding.fix.edits[0].new_text == "(Chen et al., 2021)"
+    assert style("as proposed in Wang et al. (2023) and by Chen et al. (2021).") == []
+
+
+def test_rw301_duplicates_by_doi_arxiv_title_and_near_miss():
+    index = bib("""
+        @article{a1, author={Chen, Mark}, year={2021}, title={Evaluating Code Models}, journal={arXiv preprint arXiv:2107.03374}}
+        @inproceedings{a2, author={Chen, Mark}, year={2022}, title={Evaluating code models.}, doi={10.48550/arXiv.2107.03374}}
+        @article{d1, author={Roe, R.}, year={2020}, title={One}, doi={10.1/ABC}}
+        @article{d2, author={Poe, P.}, year={2020}, title={Two}, doi={https://doi.org/10.1/abc}}
+        @article{n1, author={Doe, J.}, year={2020}, title={Learning to rank documents}}
+        @article{n2, author={Doe, J.}, year={2020}, title={Learning to rank images}}
+    """)
+    findings = duplicate_work_findings(index)
+    assert [(f.code, f.message.split("'")[1]) for f in findings] == [
+        ("RW301", "a2"),
+        ("RW301", "d2"),
+    ]
+    assert "same arXiv id 2107.03374" in findings[0].message
+    assert "same DOI 10.1/abc" in findings[1].message
+
+
+def test_rw302_unused_entries_and_size_limit():
+    index = bib(REFS)
+    cited = [index.entry("lee2020")]
+    findings = unused_entry_findings(index, cited)
+    assert len(findings) == 7 and all(f.code == "RW302" for f in findings)
+    assert "still takes the suffix 'a'" in findings[0].message
+    big = bib(
+        "".join(
+            f"@misc{{k{i}, author={{A{i}, B.}}, year={{2020}}, title={{T}}}}\n" for i in range(1001)
+        )
+    )
+    assert unused_entry_findings(big, []) == []
+    assert len(unused_entry_findings(big, [], force=True)) == 1001
+
+
+def test_suppression_on_the_line_or_the_line_above():
+    text = "(Zz et al., 2020) relwork: ignore RW001\n% relwork: ignore\n(Yy et al., 2020)\n(Xx et al., 2020) relwork: ignore RW005\n"
+    index = bib(REFS)
+    findings = resolve_citations("d.txt", text, extract_citations(text, "text"), index).findings
+    assert [f.span.line for f in findings] == [0, 2, 3]
+    kept = filter_suppressed(findings, {"d.txt": text})
+    assert [f.span.line for f in kept] == [3]
