@@ -142,7 +142,10 @@ def test_broken_bib_reports_and_still_resolves(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, out, _ = run(capsys, "lint", ".")
     assert status == 1
-    assert "refs.bib:4:1: RW303 error bibliography syntax error in '@article{broken, title={oops': the entry is not closed" in out
+    assert (
+        "refs.bib:4:1: RW303 error bibliography syntax error in '@article{broken, title={oops': the entry is not closed"
+        in out
+    )
     assert "d.txt" not in out  # the citation still resolved
 
 
