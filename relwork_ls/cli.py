@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--diff", action="store_true", help="print what --fix would change, change nothing"
     )
 
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", default=None, help="listen on TCP instead")
+
     relabel = commands.add_parser(
         "relabel", help="rewrite citations whose labels moved since an older bibliography"
     )
@@ -127,11 +131,13 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _history(args: argparse.Namespace) -> History:
-    for path in args.bib_before:
+def _history(args: argparse.Namespace, config: Config) -> History:
+    """--bib-before/--since, else the config's ``bibliographies_before``/``since``."""
+    before = [p.resolve() for p in args.bib_before] or config.bibliographies_before
+    for path in before:
         if not path.is_file():
             raise UsageError(f"no such bibliography: {path}")
-    return History([p.resolve() for p in args.bib_before], args.since)
+    return History(before, args.since or config.since)
 
 
 def _config_for(args: argparse.Namespace, start: Path) -> Config:
@@ -196,7 +202,7 @@ def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
 def run_lint(args: argparse.Namespace) -> int:
     paths = args.paths or [Path(".")]
     workspace = _workspace(args, paths)
-    history = _history(args)
+    history = _history(args, workspace.config)
     if args.fix or args.diff:
         outcome = lint_and_fix(paths, workspace, history, args.unsafe_fixes, write=not args.diff)
         _report_fix(outcome, args.diff)
@@ -214,11 +220,11 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_relabel(args: argparse.Namespace) -> int:
-    history = _history(args)
-    if not history.active:
-        raise UsageError("relabel needs --since REV or --bib-before FILE")
     paths = args.paths or [Path(".")]
     workspace = _workspace(args, paths)
+    history = _history(args, workspace.config)
+    if not history.active:
+        raise UsageError("relabel needs --since REV or --bib-before FILE")
     workspace.config.select = ["RW102"]
     outcome = lint_and_fix(paths, workspace, history, write=not args.diff)
     _report_fix(outcome, args.diff)
@@ -232,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "labels":
             return run_labels(args)
+        if args.command == "serve":
+            from .server import start_server
+
+            return start_server(args.tcp)
         if args.command == "relabel":
             return run_relabel(args)
         return run_lint(args)

@@ -41,6 +41,9 @@ class Config:
     suffix_separator: str | None = None
     # RW302: True, False, or None for "on unless the bibliography has over 1,000 entries".
     unused_entries: bool | None = None
+    # The bibliography before the latest change, for RW102: files, or a git revision.
+    bibliographies_before: list[Path] = field(default_factory=list)
+    since: str | None = None
     source: Path | None = None
 
     def enabled(self, code: str) -> bool:
@@ -71,8 +74,8 @@ def _has_tool_section(path: Path) -> bool:
         return False
 
 
-def load_config(path: Path) -> Config:
-    """Read a config file; raise ConfigError with a one-line reason when invalid."""
+def read_config_data(path: Path) -> dict[str, Any]:
+    """The raw settings table of a config file (our section of a pyproject.toml)."""
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -81,7 +84,12 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("relwork-ls", {})
-    config = config_from_mapping(data, path.parent, where=str(path))
+    return data
+
+
+def load_config(path: Path) -> Config:
+    """Read a config file; raise ConfigError with a one-line reason when invalid."""
+    config = config_from_mapping(read_config_data(path), path.parent, where=str(path))
     config.source = path
     return config
 
@@ -102,6 +110,8 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "detect_drafts",
         "suffix_separator",
         "unused_entries",
+        "bibliographies_before",
+        "since",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -134,6 +144,12 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     if unused not in (None, True, False):
         raise ConfigError(f"{where}: unused_entries must be true or false")
     config.unused_entries = unused
+    before = _list(data.get("bibliographies_before", []), where, "bibliographies_before")
+    config.bibliographies_before = [(root / str(b)).resolve() for b in before]
+    since = data.get("since")
+    if since is not None and not isinstance(since, str):
+        raise ConfigError(f"{where}: since must be a git revision string")
+    config.since = since
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f'{where}: severity must be a table of CODE = "level"')

@@ -69,6 +69,7 @@ class Workspace:
     overlays: dict[Path, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
 
@@ -141,6 +142,23 @@ class Workspace:
         kind = document_kind(str(path)) or "text"
         bibs = self.bibliographies_for(path, text, kind)
         index = self.index(bibs) if bibs else None
+        # Unchanged text against the same index: reuse (the server relints on every edit).
+        key = (text, bibs, id(index))
+        cached = self._analyses.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        analysis = self._analyze(path, text, kind, bibs, index)
+        self._analyses[path] = (key, analysis)
+        return analysis
+
+    def _analyze(
+        self,
+        path: Path,
+        text: str,
+        kind: str,
+        bibs: tuple[Path, ...],
+        index: CitationIndex | None,
+    ) -> DocumentAnalysis:
         try:
             citations = extract_citations(text, kind)
         except TimeoutError:

@@ -1,0 +1,328 @@
+"""End-to-end tests of the language server through a real LSP client (pytest-lsp), with the
+capabilities of VS Code and of Neovim."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+pytestmark = pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")
+
+REFS = r"""@article{chen2021codex,
+  author = {Chen, Mark and Tworek, Jerry and Jun, Heewoo},
+  title = {Evaluating Large Language Models Trained on Code},
+  journal = {arXiv preprint arXiv:2107.03374},
+  doi = {10.48550/arXiv.2107.03374},
+  year = {2021}
+}
+@article{roziere2023codellama,
+  author = {Rozi{\`e}re, Baptiste and Gehring, Jonas and Gloeckle, Fabian},
+  title = {Code {Llama}: Open Foundation Models for Code},
+  year = {2023}
+}
+@article{xu2023wizardlm, author = {Xu, Can and Sun, Qingfeng and Zheng, Kai}, title = {WizardLM}, year = {2023}}
+@article{xu2023baize, author = {Xu, Canwen and Guo, Daya and Duan, Nan}, title = {Baize}, year = {2023}}
+"""
+# Line 2 puts an emoji (two UTF-16 units) and an accented name before the citations.
+DRAFT = (
+    "# Related work\n"
+    "\n"
+    "🙂 Rozière said (Roziere et al., 2023; Xu et al., 2023a) and Codex (Chen et al., 2021a).\n"
+    "Keyed too: \\citep{chen2021codex}.\n"
+)
+TEX = "\\citep{chen2021codex, xu2023baize}\n\\bibliography{refs}\n"
+
+
+def make_workspace(root: Path) -> None:
+    (root / "refs.bib").write_text(REFS, encoding="utf-8")
+    (root / "draft.md").write_text(DRAFT, encoding="utf-8")
+    (root / "paper.tex").write_text(TEX, encoding="utf-8")
+    (root / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "relwork_ls", "serve"]),
+    params=["visual_studio_code", "neovim"],
+)
+async def client(lsp_client: LanguageClient, request, tmp_path_factory):
+    root = tmp_path_factory.mktemp("ws")
+    make_workspace(root)
+    registrations: list[types.Registration] = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        registrations.extend(params.registrations)
+
+    lsp_client.registrations = registrations  # type: ignore[attr-defined]
+    lsp_client.root = root  # type: ignore[attr-defined]
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+        )
+    )
+    lsp_client.encoding = result.capabilities.position_encoding or "utf-16"  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+def column(client: LanguageClient, line_text: str, code_points: int) -> int:
+    """A code-point column in the position encoding the server negotiated."""
+    prefix = line_text[:code_points]
+    if client.encoding == "utf-8":  # type: ignore[attr-defined]
+        return len(prefix.encode("utf-8"))
+    if client.encoding == "utf-32":  # type: ignore[attr-defined]
+        return len(prefix)
+    return len(prefix.encode("utf-16-le")) // 2
+
+
+def uri(client: LanguageClient, name: str) -> str:
+    return (client.root / name).as_uri()  # type: ignore[attr-defined]
+
+
+def open_doc(client: LanguageClient, name: str, text: str | None = None) -> str:
+    path = client.root / name  # type: ignore[attr-defined]
+    document_uri = path.as_uri()
+    language = {".md": "markdown", ".tex": "latex"}.get(path.suffix, "plaintext")
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=document_uri,
+                language_id=language,
+                version=1,
+                text=text if text is not None else path.read_text(encoding="utf-8"),
+            )
+        )
+    )
+    return document_uri
+
+
+async def diagnostics(client: LanguageClient, document_uri: str) -> list[types.Diagnostic]:
+    """Diagnostics of a document: pulled if the client pulls, else the latest pushed."""
+    capabilities = client.capabilities
+    if capabilities and capabilities.text_document and capabilities.text_document.diagnostic:
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri=document_uri)
+            )
+        )
+        return list(report.items)
+    for _ in range(100):
+        if document_uri in client.diagnostics:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.4)  # let a debounced relint land
+    return list(client.diagnostics.get(document_uri, []))
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_with_codes_related_information_and_utf16_ranges(client):
+    document = open_doc(client, "draft.md")
+    found = await diagnostics(client, document)
+    by_code = {d.code: d for d in found}
+    assert {"RW005", "RW003"} <= set(by_code)
+    spelling = by_code["RW005"]
+    # "🙂 Rozière said (" is 16 code points, 17 UTF-16 units (the emoji is a surrogate
+    # pair) and 20 UTF-8 bytes: VS Code gets UTF-16, Neovim negotiates UTF-8.
+    expected = {"utf-16": 17, "utf-8": 20}[client.encoding]
+    assert spelling.range.start == types.Position(line=2, character=expected)
+    assert spelling.related_information[0].location.uri == uri(client, "refs.bib")
+    assert spelling.source == "relwork-ls"
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_follow_incremental_edits(client):
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    # Replace "Roziere" (line 2, code points 16..23) by "Rozière".
+    line = DRAFT.splitlines()[2]
+    assert line[16:23] == "Roziere"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=document, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=2, character=column(client, line, 16)),
+                        end=types.Position(line=2, character=column(client, line, 23)),
+                    ),
+                    text="Rozière",
+                )
+            ],
+        )
+    )
+    await asyncio.sleep(0.4)
+    found = await diagnostics(client, document)
+    assert "RW005" not in {d.code for d in found}
+
+
+@pytest.mark.asyncio
+async def test_hover_each_work_of_a_parenthetical(client):
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=2, character=20),
+        )
+    )
+    assert "Code Llama: Open Foundation Models for Code" in hover.contents.value
+    assert "RW005" in hover.contents.value
+    assert "`roziere2023codellama` — refs.bib:8" in hover.contents.value
+    codex = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=2, character=78),
+        )
+    )
+    assert "Evaluating Large Language Models Trained on Code" in codex.contents.value
+    assert "doi.org/10.48550/arXiv.2107.03374" in codex.contents.value
+    assert "Cited 3 times in draft.md, paper.tex" in codex.contents.value
+
+
+@pytest.mark.asyncio
+async def test_definition_and_references(client):
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    location = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=3, character=20),
+        )
+    )
+    assert location.uri == uri(client, "refs.bib") and location.range.start.line == 0
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=3, character=20),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert sorted((Path(r.uri).name, r.range.start.line) for r in refs) == [
+        ("draft.md", 2),
+        ("draft.md", 3),
+        ("paper.tex", 0),
+        ("refs.bib", 0),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_completion_of_labels_and_keys(client):
+    document = open_doc(client, "draft.md", DRAFT + "More (Xu\n")
+    await diagnostics(client, document)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=4, character=8),
+        )
+    )
+    labels = [item.label for item in result.items]
+    assert labels[:2] == ["Xu et al., 2023a", "Xu et al., 2023b"]
+    item = result.items[0]
+    assert item.text_edit.range.start == types.Position(line=4, character=6)
+    resolved = await client.completion_item_resolve_async(item)
+    assert "WizardLM" in resolved.documentation.value
+    tex = open_doc(client, "paper.tex", "\\citep{chen2021codex, xu2\n\\bibliography{refs}\n")
+    keys = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=tex),
+            position=types.Position(line=0, character=25),
+        )
+    )
+    assert {i.label for i in keys.items} == {"xu2023wizardlm", "xu2023baize"}
+
+
+@pytest.mark.asyncio
+async def test_code_actions_fix_and_fix_all(client):
+    document = open_doc(client, "draft.md")
+    found = await diagnostics(client, document)
+    spelling = next(d for d in found if d.code == "RW005")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            range=spelling.range,
+            context=types.CodeActionContext(diagnostics=[spelling]),
+        )
+    )
+    titles = [a.title for a in actions]
+    assert "Spell it 'Rozière et al.' (RW005)" in titles
+    fix = next(a for a in actions if a.title.startswith("Spell it"))
+    (edit,) = fix.edit.changes[document]
+    assert edit.new_text == "Rozière et al." and edit.range == spelling.range
+    assert any(a.kind == types.CodeActionKind.SourceFixAll for a in actions)
+
+
+@pytest.mark.asyncio
+async def test_rename_key_across_documents_and_bib(client):
+    tex = open_doc(client, "paper.tex")
+    await diagnostics(client, tex)
+    position = types.Position(line=0, character=10)
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(
+            text_document=types.TextDocumentIdentifier(uri=tex), position=position
+        )
+    )
+    assert prepared.start.character == 7
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=tex),
+            position=position,
+            new_name="chen2021humaneval",
+        )
+    )
+    files = {Path(u).name: [e.new_text for e in edits] for u, edits in edit.changes.items()}
+    assert files == {
+        "draft.md": ["chen2021humaneval"],
+        "paper.tex": ["chen2021humaneval"],
+        "refs.bib": ["chen2021humaneval"],
+    }
+
+
+@pytest.mark.asyncio
+async def test_document_and_workspace_symbols(client):
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=document))
+    )
+    assert [s.name for s in symbols] == ["Related work"]
+    assert len(symbols[0].children) == 3
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="baize"))
+    assert [s.container_name for s in found] == ["xu2023baize"]
+
+
+@pytest.mark.asyncio
+async def test_robust_to_unknown_documents_and_bad_positions(client):
+    missing = uri(client, "nowhere.md")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=missing),
+            position=types.Position(line=0, character=0),
+        )
+    )
+    assert hover is None
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    far = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=999, character=999),
+        )
+    )
+    assert far is None
+    broken = open_doc(client, "broken.bib", "@article{x, title={unclosed\n")
+    assert (
+        await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=broken),
+                position=types.Position(line=0, character=3),
+            )
+        )
+        is None
+    )
