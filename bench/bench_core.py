@@ -67,8 +67,11 @@ def main() -> None:
         works = len(resolve_citations("m.md", manuscript, citations, index).works)
 
     times = timed(extract_and_resolve, args.runs, lambda: None)
-    report("extract + resolve 1 MB manuscript", times,
-           f"[{len(manuscript):,} chars, {works} cited works]")
+    report(
+        "extract + resolve 1 MB manuscript",
+        times,
+        f"[{len(manuscript):,} chars, {works} cited works]",
+    )
 
 
 if __name__ == "__main__":

@@ -57,3 +57,29 @@ class Citation:
     works: tuple[CitedWork, ...]
     # Separators used inside compressed suffix lists ("2022b;c" → ";").
     suffix_separators: tuple[str, ...] = field(default=())
+
+
+def shifted(citation: Citation, delta: int) -> Citation:
+    """The citation moved ``delta`` characters later in the text."""
+    if delta == 0:
+        return citation
+    works = tuple(
+        CitedWork(
+            w.start + delta,
+            w.end + delta,
+            tuple(NameOption(o.start + delta, o.text) for o in w.name_options),
+            w.year,
+            w.suffix,
+            w.year_start + delta if w.year_start >= 0 else -1,
+            w.year_end + delta if w.year_end >= 0 else -1,
+            w.key,
+        )
+        for w in citation.works
+    )
+    return Citation(
+        citation.start + delta,
+        citation.end + delta,
+        citation.form,
+        works,
+        citation.suffix_separators,
+    )

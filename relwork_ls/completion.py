@@ -71,25 +71,53 @@ class CompletionTable:
 
     def __init__(self, index: CitationIndex) -> None:
         self.index = index
-        self.rows: list[tuple[BibEntry, str, str, str]] = []
-        for entry in index.entries_by_key.values():
+        self.entries: list[BibEntry] = []
+        self.labels: list[str] = []
+        self.folded_labels: list[str] = []
+        self.folded_keys: list[str] = []
+        self.blobs: list[str] = []
+        rows = sorted(
+            index.entries_by_key.values(),
+            key=lambda e: (index.label(e).text().casefold(), e.key),
+        )
+        for entry in rows:
             label = index.label(entry).text()
-            blob = fold(f"{label} {entry.key} {entry.title}")
-            self.rows.append((entry, label, fold(label), blob))
+            self.entries.append(entry)
+            self.labels.append(label)
+            self.folded_labels.append(fold(label))
+            self.folded_keys.append(entry.key.lower())
+            self.blobs.append(fold(f"{label} {entry.key} {entry.title}"))
 
     def candidates(self, context: CompletionContext) -> tuple[list[Candidate], bool]:
-        """Ranked candidates and whether the list was cut (``isIncomplete``)."""
+        """Ranked candidates and whether the list was cut (``isIncomplete``).
+
+        Every word typed must occur in the label, key or title; entries whose label (or
+        key, for keys) starts with the first word come first, then alphabetical order.
+        """
         words = fold(context.prefix).replace(",", " ").replace("&", " ").split()
         words = [w.rstrip(".") for w in words if w not in ("et", "al", "al.", "and")]
-        found: list[Candidate] = []
-        for entry, label, folded_label, blob in self.rows:
-            if words and not all(w in blob for w in words):
-                continue
-            if context.kind == "key":
-                rank = 0 if entry.key.lower().startswith(fold(context.prefix)) else 1
-                found.append(Candidate(entry, entry.key, entry.key, rank))
-            else:
-                rank = 0 if words and folded_label.startswith(words[0]) else 1
-                found.append(Candidate(entry, label, label, rank))
-        found.sort(key=lambda c: (c.sort_rank, c.label.casefold(), c.entry.key))
-        return found[:MAX_ITEMS], len(found) > MAX_ITEMS
+        words = [w for w in words if w]
+        matching: list[int] = list(range(len(self.entries)))
+        for word in words:
+            blobs = self.blobs
+            matching = [i for i in matching if word in blobs[i]]
+        keyed = context.kind == "key"
+        first = fold(context.prefix) if keyed else (words[0] if words else "")
+        starts = self.folded_keys if keyed else self.folded_labels
+        # Rows are in label order, so a stable partition keeps each rank alphabetical.
+        preferred = [i for i in matching if first and starts[i].startswith(first)]
+        chosen = preferred[:MAX_ITEMS]
+        preferred_set = set(chosen)
+        if len(chosen) < MAX_ITEMS:
+            taken = set(chosen)
+            chosen += [i for i in matching if i not in taken][: MAX_ITEMS - len(chosen)]
+        found = [
+            Candidate(
+                self.entries[i],
+                self.entries[i].key if keyed else self.labels[i],
+                self.entries[i].key if keyed else self.labels[i],
+                0 if i in preferred_set else 1,
+            )
+            for i in chosen
+        ]
+        return found, len(matching) > MAX_ITEMS

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePath
 
 import regex
 
-from .citations import Citation
+from .citations import Citation, shifted
 from .keyed_citations import find_latex_citations, find_pandoc_citations
 from .rendered_citations import REGEX_TIMEOUT, find_rendered_citations
 
@@ -76,17 +77,37 @@ def prose_text(text: str, kind: str) -> str:
     return _blank(text, spans)
 
 
+_PARAGRAPH_BREAK = regex.compile(r"\n[ \t]*\n")
+
+
 def extract_citations(text: str, kind: str) -> list[Citation]:
-    """Every citation of a draft, in document order."""
+    """Every citation of a draft, in document order.
+
+    No citation spans a blank line, so paragraphs are scanned one by one and an unchanged
+    paragraph is not scanned again (the server rescans on every keystroke).
+    """
     prose = prose_text(text, kind)
-    if kind == "latex":
-        return find_latex_citations(prose)
-    citations = find_rendered_citations(prose)
-    if kind == "markdown":
-        citations.extend(find_pandoc_citations(prose))
-        citations.extend(find_latex_citations(prose))
-        citations.sort(key=lambda c: c.start)
+    citations: list[Citation] = []
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(prose, timeout=REGEX_TIMEOUT):
+        citations.extend(
+            shifted(c, start) for c in _paragraph_citations(prose[start : match.start()], kind)
+        )
+        start = match.start()
+    citations.extend(shifted(c, start) for c in _paragraph_citations(prose[start:], kind))
     return citations
+
+
+@lru_cache(maxsize=8192)
+def _paragraph_citations(paragraph: str, kind: str) -> tuple[Citation, ...]:
+    if kind == "latex":
+        return tuple(find_latex_citations(paragraph))
+    citations = find_rendered_citations(paragraph)
+    if kind == "markdown":
+        citations.extend(find_pandoc_citations(paragraph))
+        citations.extend(find_latex_citations(paragraph))
+        citations.sort(key=lambda c: c.start)
+    return tuple(citations)
 
 
 def named_bibliographies(text: str, kind: str) -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -16,6 +16,7 @@ from .resolution import WorkResolution
 _SENTENCE_END = regex.compile(r"[.!?](?=\s+[^\s])|\n\s*\n|\n#+ ")
 _WORD = regex.compile(r"[\p{L}\p{N}]{2,}")
 _MASK = "\x00"
+_NOT_NEWLINE = regex.compile(r"[^\n]")
 SENTENCE_MATCH_THRESHOLD = 0.5
 DRAFT_SIMILARITY_THRESHOLD = 0.25
 
@@ -38,12 +39,18 @@ class AlignedWork:
 
 def _masked(text: str, works: Sequence[WorkResolution]) -> str:
     """The text with every citation blanked, so "et al." and years do not end sentences."""
-    chars = list(text)
-    for work in works:
-        for i in range(work.citation.start, min(work.citation.end, len(chars))):
-            if chars[i] != "\n":
-                chars[i] = _MASK
-    return "".join(chars)
+    parts: list[str] = []
+    cursor = 0
+    for citation in sorted(
+        {id(w.citation): w.citation for w in works}.values(), key=lambda c: c.start
+    ):
+        if citation.start < cursor:
+            continue
+        parts.append(text[cursor : citation.start])
+        parts.append(_NOT_NEWLINE.sub(_MASK, text[citation.start : citation.end]))
+        cursor = citation.end
+    parts.append(text[cursor:])
+    return "".join(parts)
 
 
 def sentences(text: str, works: Sequence[WorkResolution]) -> list[Sentence]:
@@ -53,21 +60,20 @@ def sentences(text: str, works: Sequence[WorkResolution]) -> list[Sentence]:
     start = 0
     for match in _SENTENCE_END.finditer(masked, timeout=REGEX_TIMEOUT):
         end = match.end()
-        words = tuple(w.casefold() for w in _WORD.findall(masked[start:end]))
-        found.append(Sentence(start, end, words))
+        found.append(Sentence(start, end, tuple(_WORD.findall(masked[start:end].casefold()))))
         start = end
-    words = tuple(w.casefold() for w in _WORD.findall(masked[start:]))
+    words = tuple(_WORD.findall(masked[start:].casefold()))
     found.append(Sentence(start, len(text), words))
     return found
 
 
-def _similarity(a: Sequence[str], b: Sequence[str]) -> float:
-    """Multiset Jaccard similarity of two word lists."""
-    if not a or not b:
+def _similarity(a: Sequence[str] | frozenset[str], b: Sequence[str] | frozenset[str]) -> float:
+    """Jaccard similarity of two word sets."""
+    set_a, set_b = frozenset(a), frozenset(b)
+    if not set_a or not set_b:
         return 0.0
-    ca, cb = Counter(a), Counter(b)
-    shared = sum((ca & cb).values())
-    return shared / (len(a) + len(b) - shared)
+    shared = len(set_a & set_b)
+    return shared / (len(set_a) + len(set_b) - shared)
 
 
 def _work_author(work: WorkResolution) -> str:
@@ -86,39 +92,73 @@ def _context(text: str, sentence: Sentence, work: WorkResolution) -> list[str]:
     return [w.casefold() for w in _WORD.findall(before)][-6:]
 
 
-def align_drafts(
-    text_a: str,
-    works_a: Sequence[WorkResolution],
-    text_b: str,
-    works_b: Sequence[WorkResolution],
-    path_b: str,
-) -> list[AlignedWork]:
+class DraftSentences:
+    """A draft cut into sentences, with the sentences that cite indexed for matching."""
+
+    def __init__(self, text: str, works: Sequence[WorkResolution]) -> None:
+        self.text = text
+        self.sentences = sentences(text, works)
+        self.grouped = _works_by_sentence(self.sentences, works)
+        self.word_sets = {i: frozenset(self.sentences[i].words) for i in self.grouped}
+        self._authors: dict[int, str] = {}
+        self._contexts: dict[int, frozenset[str]] = {}
+        self.by_words: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        for i in self.grouped:
+            self.by_words[self.sentences[i].words].append(i)
+            for word in self.word_sets[i]:
+                self.by_word[word].append(i)
+
+    def author(self, work: WorkResolution) -> str:
+        key = id(work)
+        if key not in self._authors:
+            self._authors[key] = _work_author(work)
+        return self._authors[key]
+
+    def context(self, sentence: Sentence, work: WorkResolution) -> frozenset[str]:
+        """The last words before a citation within its sentence."""
+        key = id(work)
+        if key not in self._contexts:
+            self._contexts[key] = frozenset(_context(self.text, sentence, work))
+        return self._contexts[key]
+
+    def best_match(self, sentence: Sentence, relative: float) -> int:
+        """The cited sentence most like ``sentence`` (-1 if none is alike enough).
+
+        An identical sentence wins; otherwise candidates share one of the sentence's rarest
+        words. Ties go to the sentence at the nearest relative position in the draft.
+        """
+        count = max(1, len(self.sentences))
+
+        def distance(index: int) -> float:
+            return abs(index / count - relative)
+
+        identical = self.by_words.get(sentence.words)
+        if identical:
+            return min(identical, key=distance)
+        words = frozenset(sentence.words)
+        rare = sorted(words, key=lambda w: len(self.by_word.get(w, ())))[:4]
+        candidates = {i for w in rare for i in self.by_word.get(w, ())}
+        best, best_key = -1, (SENTENCE_MATCH_THRESHOLD, 0.0)
+        for index in candidates:
+            score = _similarity(words, self.word_sets[index])
+            key = (score, -distance(index))
+            if score > SENTENCE_MATCH_THRESHOLD and key > best_key:
+                best, best_key = index, key
+        return best
+
+
+def align_drafts(a: DraftSentences, b: DraftSentences, path_b: str) -> list[AlignedWork]:
     """Pair each work of draft A with the work cited at the same place in draft B."""
-    sentences_a = sentences(text_a, works_a)
-    sentences_b = sentences(text_b, works_b)
-    by_word: dict[str, set[int]] = defaultdict(set)
-    for index, sentence in enumerate(sentences_b):
-        for word in sentence.words:
-            by_word[word].add(index)
-    grouped_a = _works_by_sentence(sentences_a, works_a)
-    grouped_b = _works_by_sentence(sentences_b, works_b)
     pairs: list[AlignedWork] = []
-    for index_a, group_a in grouped_a.items():
-        sentence_a = sentences_a[index_a]
-        candidates = {i for w in set(sentence_a.words) for i in by_word.get(w, ())}
-        best, best_score = -1, SENTENCE_MATCH_THRESHOLD
-        for index_b in sorted(candidates):
-            if index_b not in grouped_b:
-                continue
-            score = _similarity(sentence_a.words, sentences_b[index_b].words)
-            if score > best_score:
-                best, best_score = index_b, score
+    count = max(1, len(a.sentences))
+    for index_a, group_a in a.grouped.items():
+        sentence_a = a.sentences[index_a]
+        best = b.best_match(sentence_a, index_a / count)
         if best < 0:
             continue
         pairs.extend(
-            _pair_works(
-                text_a, sentence_a, group_a, text_b, sentences_b[best], grouped_b[best], path_b
-            )
+            _pair_works(a, sentence_a, group_a, b, b.sentences[best], b.grouped[best], path_b)
         )
     return pairs
 
@@ -136,10 +176,10 @@ def _works_by_sentence(
 
 
 def _pair_works(
-    text_a: str,
+    a: DraftSentences,
     sentence_a: Sentence,
     group_a: list[WorkResolution],
-    text_b: str,
+    b: DraftSentences,
     sentence_b: Sentence,
     group_b: list[WorkResolution],
     path_b: str,
@@ -148,13 +188,13 @@ def _pair_works(
     used: set[int] = set()
     pairs: list[AlignedWork] = []
     for work_a in group_a:
-        author = _work_author(work_a)
-        context_a = _context(text_a, sentence_a, work_a)
+        author = a.author(work_a)
+        context_a = a.context(sentence_a, work_a)
         best, best_score = -1, -1.0
         for index, work_b in enumerate(group_b):
-            if index in used or _work_author(work_b) != author:
+            if index in used or b.author(work_b) != author:
                 continue
-            score = _similarity(context_a, _context(text_b, sentence_b, work_b))
+            score = _similarity(context_a, b.context(sentence_b, work_b))
             if score > best_score:
                 best, best_score = index, score
         if best >= 0:
@@ -163,15 +203,29 @@ def _pair_works(
     return pairs
 
 
-def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
-    words = [w.casefold() for w in _WORD.findall(text)]
-    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
+SHINGLE_WORD_LIMIT = 30_000
 
 
-def detect_groups(texts: dict[str, str]) -> list[list[str]]:
-    """Drafts whose texts share enough 5-word shingles are versions of one text."""
+def shingles(text: str, size: int = 5) -> set[int]:
+    """Hashes of a sample (one in four) of the 5-word windows of the text's first words.
+
+    Versions of one text share most of them; a sample of the beginning tells as well as
+    the whole and keeps grouping cheap on long drafts.
+    """
+    words = _WORD.findall(text[: SHINGLE_WORD_LIMIT * 12].casefold())[:SHINGLE_WORD_LIMIT]
+    windows = zip(*(words[i:] for i in range(size)), strict=False)
+    return {h for h in map(hash, windows) if h & 3 == 0}
+
+
+def detect_groups(
+    texts: dict[str, str], shingles_of: Callable[[str, str], set[int]] | None = None
+) -> list[list[str]]:
+    """Drafts whose texts share enough 5-word shingles are versions of one text.
+
+    ``shingles_of(path, text)`` may serve cached shingles.
+    """
     paths = sorted(texts)
-    shingled = {p: shingles(texts[p]) for p in paths}
+    shingled = {p: shingles_of(p, texts[p]) if shingles_of else shingles(texts[p]) for p in paths}
     parent = {p: p for p in paths}
 
     def root(p: str) -> str:

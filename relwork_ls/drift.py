@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .bibliography import SourceSpan
-from .draft_alignment import AlignedWork, align_drafts
+from .draft_alignment import AlignedWork, DraftSentences, align_drafts
 from .findings import Finding, Fix, RelatedLocation
 from .positions import LineIndex
 from .relabel import matches_label, relabel_edits, written_label
@@ -24,6 +24,7 @@ class DraftVersion:
         self.works = list(works)
         self.index = index
         self.lines = LineIndex(text)
+        self.sentences = DraftSentences(text, self.works)
 
     def span(self, start: int, end: int) -> SourceSpan:
         line, column = self.lines.position(start)
@@ -41,7 +42,14 @@ def _describe(work: WorkResolution, index: CitationIndex) -> str:
     return f"{written_label(work)} ({work.entry.title or work.entry.key})"
 
 
-def drift_findings(group: Sequence[DraftVersion]) -> list[Finding]:
+Aligner = Callable[["DraftVersion", "DraftVersion"], list[AlignedWork]]
+
+
+def align_versions(here: DraftVersion, there: DraftVersion) -> list[AlignedWork]:
+    return align_drafts(here.sentences, there.sentences, str(there.path))
+
+
+def drift_findings(group: Sequence[DraftVersion], align: Aligner = align_versions) -> list[Finding]:
     """Drift findings for a group of drafts ordered oldest first.
 
     A work written differently from its current label while another draft writes it
@@ -54,9 +62,7 @@ def drift_findings(group: Sequence[DraftVersion]) -> list[Finding]:
         others = [d for d in reversed(group) if d is not here]
         for there in others:
             newer = group.index(there) > position
-            for pair in align_drafts(
-                here.text, here.works, there.text, there.works, str(there.path)
-            ):
+            for pair in align(here, there):
                 key = (str(here.path), pair.here.start)
                 if key in reported:
                     continue
@@ -74,6 +80,13 @@ def _drift(
     if mine.entry is None or theirs.entry is None:
         return None  # unresolved citations have their own findings
     index = here.index
+    same_work = mine.entry is theirs.entry or mine.entry.key == theirs.entry.key
+    if same_work:
+        label = index.label(mine.entry)
+        if matches_label(mine, label) or not matches_label(theirs, label):
+            return None
+    elif not there_is_newer:
+        return None
     there_line = there.lines.position(theirs.start)[0] + 1
     related = (
         RelatedLocation(
@@ -83,10 +96,7 @@ def _drift(
         RelatedLocation(theirs.entry.span, there.index.describe(theirs.entry)),
     )
     span = here.span(mine.start, mine.end)
-    if mine.entry is theirs.entry or mine.entry.key == theirs.entry.key:
-        label = index.label(mine.entry)
-        if matches_label(mine, label) or not matches_label(theirs, label):
-            return None
+    if same_work:
         edits = relabel_edits(mine, label, here.lines, str(here.path))
         fix = Fix(f"Write {label.text()}", edits) if edits else None
         return Finding(
@@ -98,8 +108,6 @@ def _drift(
             related=related,
             fix=fix,
         )
-    if not there_is_newer:
-        return None
     label = index.label(theirs.entry)
     edits = relabel_edits(mine, label, here.lines, str(here.path))
     fix = Fix(f"Cite {index.describe(theirs.entry)}", edits, safe=False) if edits else None

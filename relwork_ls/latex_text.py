@@ -51,6 +51,7 @@ _UNDECOMPOSABLE = str.maketrans(
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Accent- and case-insensitive form used to compare names across spellings."""
     return strip_accents(text).casefold()

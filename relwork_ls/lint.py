@@ -19,8 +19,8 @@ from .bibliography import BibEntry, Bibliography
 from .bibliography_checks import duplicate_work_findings, unused_entry_findings
 from .bibliography_files import load_bibliography
 from .bibliography_history import old_bibliography_from_git, stale_label_findings
-from .draft_alignment import detect_groups
-from .drift import DraftVersion, drift_findings
+from .draft_alignment import AlignedWork, detect_groups, shingles
+from .drift import DraftVersion, align_versions, drift_findings
 from .findings import Finding, severity_rank
 from .labels import LabelOptions
 from .report_formats import display_path
@@ -80,7 +80,11 @@ def draft_groups(analyses: list[DocumentAnalysis], workspace: Workspace) -> list
             grouped.update(members)
     if config.detect_drafts:
         texts = {str(a.path): a.text for a in analyses if a.path not in grouped and a.citations}
-        for detected in detect_groups(texts):
+
+        def cached_shingles(path: str, text: str) -> set[int]:
+            return workspace.memo("shingles", path, text, lambda: shingles(text))
+
+        for detected in detect_groups(texts, cached_shingles):
             groups.append(sorted((Path(p) for p in detected), key=_natural_key))
     return groups
 
@@ -180,8 +184,8 @@ def lint_paths(
     findings.extend(_bibliography_checks(analyses, workspace))
     findings = _supersede(findings)
     sources = {str(a.path): a.text for a in analyses}
-    for bib in used:
-        sources[str(bib)] = workspace.text_of(bib)
+    for path in {Path(f.span.path) for f in findings} & set(used):
+        sources[str(path)] = workspace.text_of(path)
     findings = filter_suppressed(findings, sources)
     configured = [f for f in (workspace.configure(f) for f in findings) if f is not None]
     unique = {(f.span, f.code, f.message): f for f in configured}
@@ -200,9 +204,25 @@ def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Findi
             analysis = by_path[path]
             if analysis.index is not None:
                 versions.append(
-                    DraftVersion(path, analysis.text, analysis.resolution.works, analysis.index)
+                    workspace.memo(
+                        "draft-version",
+                        path,
+                        analysis,
+                        lambda a=analysis: DraftVersion(  # type: ignore[misc]
+                            a.path, a.text, a.resolution.works, a.index
+                        ),
+                    )
                 )
-        findings.extend(drift_findings(versions))
+
+        def align(here: DraftVersion, there: DraftVersion) -> list[AlignedWork]:
+            return workspace.memo(
+                "alignment",
+                (here.path, there.path),
+                (here, there),
+                lambda: align_versions(here, there),
+            )
+
+        findings.extend(drift_findings(versions, align))
     return findings
 
 
@@ -217,10 +237,16 @@ def _bibliography_checks(analyses: list[DocumentAnalysis], workspace: Workspace)
             cited.extend(w.entry for w in analysis.resolution.works if w.entry is not None)
     setting = workspace.config.unused_entries
     for index in indexes.values():
-        findings.extend(duplicate_work_findings(index))
+        findings.extend(_duplicates(workspace, index))
         if setting is not False:
             findings.extend(unused_entry_findings(index, cited, force=bool(setting)))
     return findings
+
+
+def _duplicates(workspace: Workspace, index: CitationIndex) -> list[Finding]:
+    """RW301 of an index, computed once per version of its bibliographies."""
+    key = tuple(index.bibliography.paths)
+    return workspace.memo("duplicates", key, index, lambda: duplicate_work_findings(index))
 
 
 def exit_status(findings: list[Finding], fail_on: str) -> int:

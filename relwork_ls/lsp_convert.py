@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from lsprotocol import types
@@ -38,6 +39,7 @@ def path_of(uri: str) -> Path | None:
     return Path(path).resolve() if path and uri.startswith("file:") else None
 
 
+@lru_cache(maxsize=4096)
 def uri_of(path: str | Path) -> str:
     return from_fs_path(str(path)) or Path(path).as_uri()
 

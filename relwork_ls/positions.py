@@ -49,8 +49,11 @@ class LineIndex:
 
     def to_client(self, line: int, column: int, encoding: str = "utf-16") -> int:
         """A code-point column as the client counts it ("utf-16", "utf-8" or "utf-32")."""
-        prefix = self.line_text(line)[:column]
-        return client_length(prefix, encoding)
+        if not 0 <= line < len(self.starts):
+            return 0
+        start = self.starts[line]
+        line_end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+        return client_length(self.text[start : min(start + column, line_end)], encoding)
 
     def from_client(self, line: int, client_column: int, encoding: str = "utf-16") -> int:
         """The code-point column of a client column; a column inside a character rounds down."""
@@ -74,8 +77,8 @@ def _char_width(char: str, encoding: str) -> int:
 
 def client_length(text: str, encoding: str = "utf-16") -> int:
     """Length of ``text`` in the client's units."""
-    if encoding == "utf-32":
+    if encoding == "utf-32" or text.isascii():
         return len(text)
     if encoding == "utf-8":
         return len(text.encode("utf-8"))
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2

@@ -42,6 +42,8 @@ class CitationIndex:
     options: LabelOptions = field(default_factory=LabelOptions)
 
     def __post_init__(self) -> None:
+        # Rendered works that resolved without findings, by how they were written.
+        self.clean_resolutions: dict[tuple[object, ...], tuple[BibEntry, int]] = {}
         self.entries_by_key: dict[str, BibEntry] = self.bibliography.by_key()
         unique = list(self.entries_by_key.values())
         computed = compute_labels(unique, self.options)
@@ -187,6 +189,29 @@ class _Resolver:
     # -- rendered citations ----------------------------------------------------------
 
     def resolve_rendered(self, work: CitedWork, citation: Citation) -> WorkResolution:
+        # The same label written the same way resolves the same way: reuse clean results.
+        key = (
+            tuple(o.text for o in work.name_options),
+            work.year,
+            work.suffix,
+            work.start == work.year_start,
+        )
+        clean = self.index.clean_resolutions.get(key)
+        if clean is not None:
+            entry, option_index = clean
+            return WorkResolution(work, citation, entry, work.name_options[option_index])
+        reported = len(self.findings)
+        resolution = self._resolve_rendered(work, citation)
+        if (
+            resolution.entry is not None
+            and len(self.findings) == reported
+            and (resolution.names is not None)
+        ):
+            option_index = work.name_options.index(resolution.names)
+            self.index.clean_resolutions[key] = (resolution.entry, option_index)
+        return resolution
+
+    def _resolve_rendered(self, work: CitedWork, citation: Citation) -> WorkResolution:
         index = self.index
         continuation = work.start == work.year_start
         for option in work.name_options:

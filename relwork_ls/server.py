@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,8 @@ from .findings import Finding
 from .lsp_convert import TextPositions, diagnostic, encoding_name, path_of, uri_of
 from .server_state import Root, ServerState
 
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.1  # the edited draft alone
+FULL_LINT_SECONDS = 0.8  # every draft of the root, once typing pauses
 CONFIG_SECTION = "relwork"
 logger = logging.getLogger(__name__)
 
@@ -30,8 +33,12 @@ class RelworkServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("relwork-ls", __version__)
         self.state = ServerState([])
-        self._pending: dict[Path, asyncio.TimerHandle] = {}
+        self._pending: dict[tuple[Path, str], asyncio.TimerHandle] = {}
         self._published: dict[Path, set[str]] = {}
+        self._positions: dict[str, TextPositions] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relwork-lint")
+        self._running: set[Path] = set()
+        self._rerun: set[Path] = set()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -40,8 +47,15 @@ class RelworkServer(LanguageServer):
         return encoding_name(self.workspace.position_encoding)
 
     def positions(self, path: str | Path) -> TextPositions | None:
+        """Position conversions for a file's current text (kept while the text is the same)."""
         text = self.state.text_of(Path(path))
-        return TextPositions(text, self.encoding) if text is not None else None
+        if text is None:
+            return None
+        cached = self._positions.get(str(path))
+        if cached is not None and cached.lines.text is text and cached.encoding == self.encoding:
+            return cached
+        positions = self._positions[str(path)] = TextPositions(text, self.encoding)
+        return positions
 
     def supports_pull(self) -> bool:
         text_document = self.client_capabilities.text_document
@@ -54,18 +68,26 @@ class RelworkServer(LanguageServer):
         return [diagnostic(f, positions, self.positions) for f in self.state.findings_for(path)]
 
     def relint(self, root: Root) -> None:
-        """Lint one root now and push diagnostics (unless the client pulls them)."""
+        """Lint one root now and publish its diagnostics."""
         self.state.lint(root)
         if root.error:
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Warning, message=root.error)
             )
+        self.publish(root)
+
+    def publish(self, root: Root, only: Path | None = None) -> None:
+        """Push the root's findings (unless the client pulls diagnostics); ``only`` limits
+        the push to one file."""
         if self.supports_pull():
             self.workspace_diagnostic_refresh(None)
             return
         paths = set(root.findings_by_path)
         previous = self._published.get(root.path, set())
-        for path_text in sorted(paths | previous):
+        targets = sorted(paths | previous) if only is None else [str(only)]
+        if only is not None:
+            paths = previous | ({str(only)} if str(only) in paths else set())
+        for path_text in targets:
             path = Path(path_text)
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
@@ -75,20 +97,66 @@ class RelworkServer(LanguageServer):
         self._published[root.path] = paths
 
     def schedule(self, path: Path) -> None:
-        """Relint the root of ``path`` after a short pause in typing."""
+        """After a short pause in typing, relint the edited draft alone and publish; after a
+        longer one, relint the whole root (drift between drafts, bibliography checks)."""
         root = self.state.root_for(path)
-        handle = self._pending.pop(root.path, None)
-        if handle is not None:
-            handle.cancel()
+        for key in ((root.path, "quick"), (root.path, "full")):
+            handle = self._pending.pop(key, None)
+            if handle is not None:
+                handle.cancel()
         loop = asyncio.get_running_loop()
-        self._pending[root.path] = loop.call_later(DEBOUNCE_SECONDS, self._run_scheduled, root)
+        if root.result is not None and document_kind(str(path)):
+            self._pending[(root.path, "quick")] = loop.call_later(
+                DEBOUNCE_SECONDS, self._run_quick, root, path
+            )
+        self._pending[(root.path, "full")] = loop.call_later(
+            FULL_LINT_SECONDS, self._run_full, root
+        )
 
-    def _run_scheduled(self, root: Root) -> None:
-        self._pending.pop(root.path, None)
+    def _run_quick(self, root: Root, path: Path) -> None:
+        self._pending.pop((root.path, "quick"), None)
         try:
-            self.relint(root)
+            self.state.quick_lint(path)
+            self.publish(root, only=path)
+        except Exception:  # a bug must not take the server down; log and go on
+            logger.exception("quick relint failed")
+
+    def _run_full(self, root: Root) -> None:
+        """Relint the whole root in a worker thread, so requests are answered meanwhile."""
+        self._pending.pop((root.path, "full"), None)
+        if root.path in self._running:
+            self._rerun.add(root.path)  # after the running one, with the newest text
+            return
+        texts = self.state.snapshot(root)
+        self._running.add(root.path)
+        future = asyncio.get_running_loop().run_in_executor(
+            self._worker, self.state.lint, root, texts
+        )
+        future.add_done_callback(lambda done: self._full_done(root, done))
+
+    def _full_done(self, root: Root, done: asyncio.Future[Any]) -> None:
+        self._running.discard(root.path)
+        try:
+            done.result()
+            if root.error:
+                self.window_log_message(
+                    types.LogMessageParams(type=types.MessageType.Warning, message=root.error)
+                )
+            self.publish(root)
         except Exception:  # a bug must not take the server down; log and go on
             logger.exception("relint failed")
+        if root.path in self._rerun:
+            self._rerun.discard(root.path)
+            self._run_full(root)
+
+    def flush(self, root: Root) -> None:
+        """Run a pending full relint now (a client asked for diagnostics)."""
+        self._pending.pop((root.path, "quick"), None)
+        handle = self._pending.pop((root.path, "full"), None)
+        if handle is not None or root.result is None:
+            if handle is not None:
+                handle.cancel()
+            self.state.lint(root)
 
     def relint_all(self) -> None:
         for root in list(self.state.roots):
@@ -280,12 +348,7 @@ def document_diagnostic(
     path = path_of(params.text_document.uri)
     if path is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    root = ls.state.root_for(path)
-    pending = ls._pending.pop(root.path, None)
-    if pending is not None or root.result is None:
-        if pending is not None:
-            pending.cancel()
-        ls.state.lint(root)
+    ls.flush(ls.state.root_for(path))
     return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(path))
 
 
@@ -300,10 +363,10 @@ def document_diagnostic(
 )
 def completion(ls: RelworkServer, params: types.CompletionParams) -> types.CompletionList | None:
     path = path_of(params.text_document.uri)
-    text = ls.state.text_of(path) if path else None
-    if path is None or text is None:
+    positions = ls.positions(path) if path else None
+    if path is None or positions is None:
         return None
-    positions = TextPositions(text, ls.encoding)
+    text = positions.lines.text
     offset = positions.offset(params.position)
     line, _ = positions.lines.position(offset)
     line_start = positions.lines.starts[line]
@@ -356,10 +419,9 @@ def completion_resolve(ls: RelworkServer, item: types.CompletionItem) -> types.C
 
 def _locate(ls: RelworkServer, uri: str, position: types.Position):
     path = path_of(uri)
-    text = ls.state.text_of(path) if path else None
-    if path is None or text is None:
+    positions = ls.positions(path) if path else None
+    if path is None or positions is None:
         return None, None, None
-    positions = TextPositions(text, ls.encoding)
     return path, positions, positions.offset(position)
 
 
@@ -376,10 +438,13 @@ def hover(ls: RelworkServer, params: types.HoverParams) -> types.Hover | None:
             if (work.entry is not None)
             else []
         )
+        first_line = positions.lines.position(work.start)[0]
+        last_line = positions.lines.position(work.end)[0]
         findings = [
             f
             for f in ls.state.findings_for(path)
-            if positions.lines.offset(f.span.line, f.span.column) in range(work.start, work.end + 1)
+            if first_line <= f.span.line <= last_line
+            and work.start <= positions.lines.offset(f.span.line, f.span.column) <= work.end
         ]
         value = citation_hover_markdown(work.entry, analysis.index, citing, findings)
         if not value:
@@ -435,7 +500,7 @@ def references(ls: RelworkServer, params: types.ReferenceParams) -> list[types.L
         return None
     locations = []
     for analysis, work in ls.state.citing_works(entry):
-        positions = TextPositions(analysis.text, ls.encoding)
+        positions = ls.positions(analysis.path) or TextPositions(analysis.text, ls.encoding)
         locations.append(
             types.Location(
                 uri=uri_of(analysis.path), range=positions.offset_range(work.start, work.end)
@@ -690,6 +755,9 @@ def _overlaps(span: tuple[int, int], selection: tuple[int, int]) -> bool:
 def start_server(tcp: str | None = None) -> int:
     """Serve over stdio, or TCP when ``tcp`` is "HOST:PORT"."""
     logging.basicConfig(level=logging.WARNING)
+    # The index holds millions of small objects; default GC thresholds would make full
+    # collections (100+ ms pauses) frequent while typing.
+    gc.set_threshold(200_000, 50, 100)
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

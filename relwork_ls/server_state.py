@@ -18,6 +18,9 @@ from .positions import LineIndex
 from .resolution import CitationIndex, WorkResolution
 from .workspace import DocumentAnalysis, Workspace
 
+# Findings that depend on other drafts: the per-draft quick lint cannot recompute them.
+CROSS_DRAFT_CODES = frozenset({"RW101"})
+
 
 @dataclass
 class Root:
@@ -60,6 +63,8 @@ class ServerState:
         self.overlays: dict[Path, str] = {}
         self.roots: list[Root] = []
         self._tables: dict[int, CompletionTable] = {}
+        self._files: dict[Path, tuple[tuple[int, int], str]] = {}
+        self._citing: tuple[tuple[DocumentAnalysis, ...], dict[Any, Any]] | None = None
         for root in roots:
             self.add_root(root)
 
@@ -88,20 +93,52 @@ class ServerState:
 
     # -- analysis ----------------------------------------------------------------------
 
-    def lint(self, root: Root) -> LintResult | None:
-        """Relint a root with the open buffers; problems become the root's error."""
-        texts = {p: t for p, t in self.overlays.items() if root.path in p.parents}
+    def snapshot(self, root: Root) -> dict[Path, str]:
+        """The open buffers under a root, as they are now."""
+        return {p: t for p, t in list(self.overlays.items()) if root.path in p.parents}
+
+    def lint(self, root: Root, texts: dict[Path, str] | None = None) -> LintResult | None:
+        """Relint a root with the open buffers (or ``texts``); problems become its error."""
+        texts = self.snapshot(root) if texts is None else texts
         try:
             root.result = lint_paths([root.path], root.workspace, root.history, texts=texts)
             root.error = None
         except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
             root.error = str(problem)
             root.result = None
+        for analysis in root.result.analyses if root.result else []:
+            if analysis.index is not None:
+                self.completion_table(analysis.index)  # built now, not on the first keystroke
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in root.result.findings if root.result else []:
             grouped[finding.span.path].append(finding)
         root.findings_by_path = dict(grouped)
         return root.result
+
+    def quick_lint(self, path: Path) -> Root:
+        """Relint one draft alone (fast, while typing); keep the root's findings that need
+        the other drafts (drift) until the next full lint."""
+        root = self.root_for(path)
+        text = self.overlays.get(path)
+        try:
+            result = lint_paths(
+                [path],
+                root.workspace,
+                root.history,
+                texts={path: text} if text is not None else None,
+            )
+        except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
+            root.error = str(problem)
+            return root
+        key = str(path)
+        kept = [f for f in root.findings_by_path.get(key, []) if f.code in CROSS_DRAFT_CODES]
+        root.findings_by_path[key] = [f for f in result.findings if f.span.path == key] + kept
+        if root.result is not None:
+            root.result.analyses = [
+                a if a.path != path else next(iter(result.analyses), a)
+                for a in root.result.analyses
+            ]
+        return root
 
     def analysis(self, path: Path) -> tuple[Root, DocumentAnalysis | None]:
         """The latest analysis of a draft (analysed now if the last lint did not include it)."""
@@ -146,13 +183,18 @@ class ServerState:
 
     def citing_works(self, entry: BibEntry) -> list[tuple[DocumentAnalysis, WorkResolution]]:
         """Every cited work, in every draft of every root, that resolves to ``entry``."""
-        found = []
-        for root in self.roots:
-            for analysis in root.analyses:
+        analyses = tuple(a for root in self.roots for a in root.analyses)
+        if self._citing is None or not _same_tuple(self._citing[0], analyses):
+            table: dict[tuple[str, str], list[tuple[DocumentAnalysis, WorkResolution]]] = (
+                defaultdict(list)
+            )
+            for analysis in analyses:
                 for work in analysis.resolution.works:
-                    if work.entry is not None and _same_entry(work.entry, entry):
-                        found.append((analysis, work))
-        return found
+                    if work.entry is not None:
+                        key = (work.entry.span.path, work.entry.key.lower())
+                        table[key].append((analysis, work))
+            self._citing = (analyses, table)
+        return list(self._citing[1].get((entry.span.path, entry.key.lower()), []))
 
     def indexes(self) -> list[CitationIndex]:
         seen: dict[int, CitationIndex] = {}
@@ -175,16 +217,24 @@ class ServerState:
         return found
 
     def text_of(self, path: Path) -> str | None:
+        """An open buffer's text, else the file's (read again only when it changed)."""
         if path in self.overlays:
             return self.overlays[path]
         try:
-            return self.root_for(path).workspace.text_of(path)
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            cached = self._files.get(path)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            text = self.root_for(path).workspace.text_of(path)
         except OSError:
             return None
+        self._files[path] = (stamp, text)
+        return text
 
 
-def _same_entry(a: BibEntry, b: BibEntry) -> bool:
-    return a is b or (a.key.lower() == b.key.lower() and a.span.path == b.span.path)
+def _same_tuple(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def _offset(text: str, line: int, column: int) -> int:

@@ -30,10 +30,13 @@ def _silenced(codes: set[str] | None, code: str) -> bool:
 def filter_suppressed(findings: Iterable[Finding], texts: dict[str, str]) -> list[Finding]:
     """Drop findings silenced by a directive on their first line, or on a line of its own
     just above (a comment such as ``% relwork: ignore RW007``)."""
-    indexes = {path: LineIndex(text) for path, text in texts.items()}
+    indexes: dict[str, LineIndex] = {}
     kept: list[Finding] = []
     for finding in findings:
-        lines = indexes.get(finding.span.path)
+        path = finding.span.path
+        if path not in indexes and path in texts:
+            indexes[path] = LineIndex(texts[path])
+        lines = indexes.get(path)
         if lines is not None:
             line = finding.span.line
             if _silenced(suppressed_codes(lines.line_text(line)), finding.code):

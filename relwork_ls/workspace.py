@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from .bibliography import Bibliography, SourceSpan
 from .bibliography_files import (
@@ -23,6 +24,7 @@ from .findings import Finding
 from .labels import LabelOptions
 from .resolution import CitationIndex, DocumentResolution, resolve_citations
 
+T = TypeVar("T")
 _SKIPPED_DIRECTORIES = {
     ".git",
     ".hg",
@@ -69,9 +71,20 @@ class Workspace:
     overlays: dict[Path, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
         self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
+
+    def memo(self, kind: str, key: object, anchor: object, compute: Callable[[], T]) -> T:
+        """``compute()`` once while ``anchor`` (an index, a text, an analysis, or a tuple of
+        them) stays the same object for ``(kind, key)``; the server relints on every edit."""
+        hit = self._memo.get((kind, key))
+        if hit is not None and _same_objects(hit[0], anchor):
+            return cast(T, hit[1])
+        value = compute()
+        self._memo[(kind, key)] = (anchor, value)
+        return value
 
     # -- bibliographies ------------------------------------------------------------------
 
@@ -191,6 +204,13 @@ class Workspace:
         return Finding(
             finding.code, finding.message, finding.span, severity, finding.related, finding.fix
         )
+
+
+def _same_objects(a: object, b: object) -> bool:
+    """Identity, element-wise for tuples (a memo anchored on several objects)."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+    return a is b
 
 
 def discover(

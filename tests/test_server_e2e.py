@@ -326,3 +326,43 @@ async def test_robust_to_unknown_documents_and_bad_positions(client):
         )
         is None
     )
+
+
+@pytest.mark.asyncio
+async def test_progress_watched_files_and_hostile_documents(client):
+    if client.capabilities.window and client.capabilities.window.work_done_progress:
+        for _ in range(100):  # the first index runs after "initialized"
+            reports = client.progress_reports.get("relwork-index", [])
+            if reports and reports[-1].kind == "end":
+                break
+            await asyncio.sleep(0.05)
+        assert [r.kind for r in reports][0 :: len(reports) - 1] == ["begin", "end"]
+    if client.capabilities.workspace.did_change_watched_files.dynamic_registration:
+        assert any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations)
+    document = open_doc(client, "draft.md")
+    assert "RW003" in {d.code for d in await diagnostics(client, document)}
+    # The bibliography changes outside the editor: a second Chen et al. 2021 work appears,
+    # so "2021a" becomes right.
+    bib = client.root / "refs.bib"
+    bib.write_text(
+        bib.read_text() + "@misc{chen2021z, author={Chen, Zed and Li, A. and Wu, B.},"
+        " title={Zed}, year={2021}}\n"
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=bib.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    await asyncio.sleep(0.3)
+    assert "RW003" not in {d.code for d in await diagnostics(client, document)}
+    # A binary file and a 5 MB line: answered, not crashed.
+    open_doc(client, "binary.bib", "@misc{\x00\x01\x02")
+    huge = open_doc(client, "huge.txt", "(Xu et al., 2023a) " + "x" * 5_000_000)
+    await diagnostics(client, huge)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=huge),
+            position=types.Position(line=0, character=2),
+        )
+    )
+    assert "WizardLM" in hover.contents.value
