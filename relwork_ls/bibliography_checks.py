@@ -8,7 +8,7 @@ import regex
 
 from .bibliography import BibEntry
 from .findings import Finding, RelatedLocation
-from .latex_text import fold
+from .latex_text import fold, purify
 from .resolution import CitationIndex
 
 _ARXIV = regex.compile(
@@ -45,7 +45,10 @@ def work_identities(entry: BibEntry) -> list[str]:
         identities.append(f"arxiv:{arxiv}")
     if doi and not doi.startswith("10.48550/arxiv."):
         identities.append(f"doi:{doi}")
-    title = _NOT_WORD.sub(" ", fold(entry.title)).strip()
+    raw_title = entry.fields.get("title", "")
+    # purify$ drops braces and accent commands cheaply; fold evens out Unicode titles.
+    title = _NOT_WORD.sub(" ", fold(purify(raw_title) if "\\" in raw_title else raw_title))
+    title = title.strip()
     names = entry.authors or entry.editors
     if title and len(title) > 10 and names:
         identities.append(f"title:{title}|{fold(names[0].display_surname())}")

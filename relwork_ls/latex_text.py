@@ -9,6 +9,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 _CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 _NEEDS_LATEX = frozenset("\\{}~$")
+_NEEDS_PARSER = frozenset("\\$%")
 
 
 @lru_cache(maxsize=65536)
@@ -16,6 +17,9 @@ def latex_to_unicode(text: str) -> str:
     """Render a BibTeX field value as plain Unicode text (NFC, single spaces)."""
     if not _NEEDS_LATEX.intersection(text):
         plain = text
+    elif not _NEEDS_PARSER.intersection(text):
+        # Only braces (case protection, "{PaLM}") and ties: no need for a LaTeX parser.
+        plain = text.replace("{", "").replace("}", "").replace("~", " ")
     else:
         # A tie is a non-breaking space: readers and matchers want a space.
         # pylatexenc drops a bare "&" (an alignment tab): carry "\\&" through a placeholder.

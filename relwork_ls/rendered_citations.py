@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import lru_cache
 
 import regex
 
@@ -71,9 +72,14 @@ def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:
 
     Longest first, so "Codex Chen et al." yields ("Codex Chen et al.", "Chen et al.").
     """
-    region = text[start:end]
+    return tuple(NameOption(start + offset, name) for offset, name in _readings(text[start:end]))
+
+
+@lru_cache(maxsize=16384)
+def _readings(region: str) -> tuple[tuple[int, str], ...]:
+    """(offset, text) of each reading of a region; regions repeat, so they are cached."""
     stripped = region.rstrip()
-    options: list[NameOption] = []
+    readings: list[tuple[int, str]] = []
     for match in _WORD_START.finditer(stripped, timeout=REGEX_TIMEOUT):
         candidate = stripped[match.start() :]
         first_word = candidate.partition(" ")[0]
@@ -82,11 +88,11 @@ def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:
         if _CORPORATE_SUFFIX.fullmatch(candidate):
             continue
         previous_word = stripped[: match.start()].rstrip().rpartition(" ")[2]
-        if options and (previous_word in ("and", "&") or _PARTICLE_WORD.fullmatch(previous_word)):
+        if readings and (previous_word in ("and", "&") or _PARTICLE_WORD.fullmatch(previous_word)):
             continue  # "Wan" of "Liu & Wan", "Oord" of "van den Oord": parts of a longer name
         if _NAMES_FULL.fullmatch(candidate, timeout=REGEX_TIMEOUT):
-            options.append(NameOption(start + match.start(), candidate))
-    return tuple(options)
+            readings.append((match.start(), candidate))
+    return tuple(readings)
 
 
 def _parse_year_list(

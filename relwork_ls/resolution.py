@@ -44,6 +44,7 @@ class CitationIndex:
     def __post_init__(self) -> None:
         # Rendered works that resolved without findings, by how they were written.
         self.clean_resolutions: dict[tuple[object, ...], tuple[BibEntry, int]] = {}
+        self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
         self.entries_by_key: dict[str, BibEntry] = self.bibliography.by_key()
         unique = list(self.entries_by_key.values())
         computed = compute_labels(unique, self.options)
@@ -121,9 +122,14 @@ class _Resolver:
         return SourceSpan(self.path, line, column, end_line, end_column)
 
     def related(self, entries: list[BibEntry]) -> tuple[RelatedLocation, ...]:
-        return tuple(
-            RelatedLocation(entry.span, self.index.describe(entry)) for entry in entries[:8]
-        )
+        key = tuple(entry.key for entry in entries[:8])
+        cached = self.index.related_locations.get(key)
+        if cached is None:
+            cached = tuple(
+                RelatedLocation(entry.span, self.index.describe(entry)) for entry in entries[:8]
+            )
+            self.index.related_locations[key] = cached
+        return cached
 
     def report(
         self,

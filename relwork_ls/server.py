@@ -21,7 +21,7 @@ from .findings import Finding
 from .lsp_convert import TextPositions, diagnostic, encoding_name, path_of, uri_of
 from .server_state import Root, ServerState
 
-DEBOUNCE_SECONDS = 0.1  # the edited draft alone
+DEBOUNCE_SECONDS = 0.075  # the edited draft alone
 FULL_LINT_SECONDS = 0.8  # every draft of the root, once typing pauses
 CONFIG_SECTION = "relwork"
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class RelworkServer(LanguageServer):
         self._pending: dict[tuple[Path, str], asyncio.TimerHandle] = {}
         self._published: dict[Path, set[str]] = {}
         self._positions: dict[str, TextPositions] = {}
+        self._diagnostics: dict[str, dict[Finding, tuple[str, str, types.Diagnostic]]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relwork-lint")
         self._running: set[Path] = set()
         self._rerun: set[Path] = set()
@@ -62,10 +63,26 @@ class RelworkServer(LanguageServer):
         return text_document is not None and text_document.diagnostic is not None
 
     def diagnostics_for(self, path: Path) -> list[types.Diagnostic]:
+        """The file's findings as Diagnostics; a finding seen before on the same line text
+        keeps its Diagnostic (most of a long draft is unchanged by one edit)."""
         positions = self.positions(path)
         if positions is None:
             return []
-        return [diagnostic(f, positions, self.positions) for f in self.state.findings_for(path)]
+        previous = self._diagnostics.get(str(path), {})
+        current: dict[Finding, tuple[str, str, types.Diagnostic]] = {}
+        result = []
+        for finding in self.state.findings_for(path):
+            first = positions.lines.line_text(finding.span.line)
+            last = positions.lines.line_text(finding.span.end_line)
+            hit = previous.get(finding)
+            if hit is not None and hit[0] == first and hit[1] == last:
+                converted = hit[2]
+            else:
+                converted = diagnostic(finding, positions, self.positions)
+            current[finding] = (first, last, converted)
+            result.append(converted)
+        self._diagnostics[str(path)] = current
+        return result
 
     def relint(self, root: Root) -> None:
         """Lint one root now and publish its diagnostics."""
