@@ -1,9 +1,9 @@
 """Language-server latency through a real LSP client over stdio.
 
-Workspace: cdl-bib-large/cdl.bib (6,315 entries) + the Qwen drafts and refs_v2.bib, plus a
-1 MB draft. Measures the first index (initialize → first diagnostics), completion and
-hover latency (median, p95), diagnostics published after an edit to the 1 MB draft, and
-the server's peak RSS.
+Workspace: cdl-bib-large/cdl.bib (6,315 entries) + the Qwen drafts and refs_v2.bib; after
+the first index a 1 MB draft is added and opened. Measures the first index (initialize →
+first diagnostics), completion and hover latency (median, p95), diagnostics published
+after an edit to the 1 MB draft, and the server's peak RSS.
 
 Run: .venv/bin/python bench/bench_lsp.py [--runs N]   (needs ../shared/corpus)
 """
@@ -27,16 +27,20 @@ from relwork_ls.server import DEBOUNCE_SECONDS
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-def make_workspace(root: Path) -> Path:
+def make_workspace(root: Path) -> None:
     shutil.copy(CORPUS / "cdl-bib-large" / "cdl.bib", root / "cdl.bib")
     qwen = CORPUS / "qwen-related-work"
     for name in ("related_work_v1.txt", "related_work_v2.md", "refs_v2.bib"):
         shutil.copy(qwen / name, root / name)
-    draft = (qwen / "related_work_v2.md").read_text(encoding="utf-8")
+    (root / "relwork.toml").write_text('bibliographies = ["cdl.bib", "refs_v2.bib"]\n')
+
+
+def add_big_draft(root: Path) -> Path:
+    """A 1 MB draft: the v2 draft repeated, so it is also a version of the other drafts."""
+    draft = (CORPUS / "qwen-related-work" / "related_work_v2.md").read_text(encoding="utf-8")
     big = root / "big" / "manuscript.md"
     big.parent.mkdir()
     big.write_text((draft + "\n\n") * (1_000_000 // len(draft) + 1), encoding="utf-8")
-    (root / "relwork.toml").write_text('bibliographies = ["cdl.bib", "refs_v2.bib"]\n')
     return big
 
 
@@ -54,7 +58,7 @@ def peak_rss_mb(pid: int) -> float:
 
 async def run(runs: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="relwork-bench-"))
-    big = make_workspace(root)
+    make_workspace(root)
     client = LanguageClient("bench", "1")
     published: dict[str, asyncio.Event] = {}
 
@@ -76,6 +80,7 @@ async def run(runs: int) -> None:
     await asyncio.wait_for(published[v2].wait(), 120)
     first_index = time.perf_counter() - start
 
+    big = add_big_draft(root)
     text = big.read_text(encoding="utf-8")
     big_uri = big.as_uri()
     client.text_document_did_open(
