@@ -39,11 +39,23 @@ DRAFT = (
 TEX = "\\citep{chen2021codex, xu2023baize}\n\\bibliography{refs}\n"
 
 
+# The bibliography as it was before xu2023baize was added: "Xu et al., 2023" then.
+OLD_REFS = (
+    "@article{xu2023wizardlm, author = {Xu, Can and Sun, Qingfeng and Zheng, Kai},"
+    " title = {WizardLM}, year = {2023}}\n"
+)
+STALE = "WizardLM (Xu et al., 2023) follows instructions.\n"
+
+
 def make_workspace(root: Path) -> None:
     (root / "refs.bib").write_text(REFS, encoding="utf-8")
+    (root / "old.bib").write_text(OLD_REFS, encoding="utf-8")
     (root / "draft.md").write_text(DRAFT, encoding="utf-8")
     (root / "paper.tex").write_text(TEX, encoding="utf-8")
-    (root / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    (root / "stale.txt").write_text(STALE, encoding="utf-8")
+    (root / "relwork.toml").write_text(
+        'bibliographies = ["refs.bib"]\nbibliographies_before = ["old.bib"]\n'
+    )
 
 
 @pytest_lsp.fixture(
@@ -366,3 +378,43 @@ async def test_progress_watched_files_and_hostile_documents(client):
         )
     )
     assert "WizardLM" in hover.contents.value
+
+
+@pytest.mark.asyncio
+async def test_relabel_workspace_code_action(client):
+    document = open_doc(client, "stale.txt")
+    found = await diagnostics(client, document)
+    stale = next(d for d in found if d.code == "RW102")
+    assert "is now Xu et al., 2023a" in stale.message
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            range=stale.range,
+            context=types.CodeActionContext(diagnostics=[stale]),
+        )
+    )
+    relabel = next(a for a in actions if a.title.startswith("Relabel the workspace"))
+    (edit,) = relabel.edit.changes[document]
+    assert edit.new_text == "2023a"
+
+
+@pytest.mark.asyncio
+async def test_configuration_change_and_close(client):
+    document = open_doc(client, "draft.md")
+    assert "RW005" in {d.code for d in await diagnostics(client, document)}
+    client.set_configuration({"ignore": ["RW005"]}, section="relwork")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"relwork": {"ignore": ["RW005"]}})
+    )
+    await asyncio.sleep(0.3)
+    assert "RW005" not in {d.code for d in await diagnostics(client, document)}
+    # Closing an edited buffer falls back to the file on disk.
+    client.set_configuration({}, section="relwork")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+    edited = open_doc(client, "stale.txt", "Nothing cited here.\n")
+    assert [d.code for d in await diagnostics(client, edited)] == []
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=edited))
+    )
+    await asyncio.sleep(1.2)
+    assert "RW102" in {d.code for d in await diagnostics(client, edited)}
