@@ -418,3 +418,26 @@ async def test_configuration_change_and_close(client):
     )
     await asyncio.sleep(1.2)
     assert "RW102" in {d.code for d in await diagnostics(client, edited)}
+
+
+@pytest.mark.asyncio
+async def test_cancelled_requests_leave_the_server_answering(client):
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    params = types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=document),
+        position=types.Position(line=2, character=30),
+    )
+    pending = [
+        asyncio.ensure_future(client.text_document_completion_async(params)) for _ in range(5)
+    ]
+    for future in pending:
+        future.cancel()  # pygls sends $/cancelRequest for each
+    await asyncio.gather(*pending, return_exceptions=True)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=document),
+            position=types.Position(line=3, character=20),
+        )
+    )
+    assert "Evaluating Large Language Models" in hover.contents.value
