@@ -1,0 +1,45 @@
+-- relwork-ls client for Neovim: `require("relwork_ls").setup(opts)`.
+-- On 0.11+ it registers the config with vim.lsp.config and enables it; on 0.8-0.10 it
+-- starts the client with vim.lsp.start from a FileType autocommand.
+local M = {}
+
+local defaults = {
+  cmd = { "relwork-ls", "serve" },
+  filetypes = { "text", "markdown", "tex", "plaintex", "rmd", "quarto" },
+  root_markers = { "relwork.toml", ".relwork.toml", "pyproject.toml", ".git" },
+  settings = { relwork = {} },
+}
+
+local function root_dir(markers, bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local start = name ~= "" and vim.fs.dirname(name) or vim.loop.cwd()
+  local found = vim.fs.find(markers, { path = start, upward = true })[1]
+  return found and vim.fs.dirname(found) or start
+end
+
+--- Configure and enable relwork-ls. `opts` overrides the defaults above (cmd, filetypes,
+--- root_markers, settings) and may add on_attach or capabilities.
+function M.setup(opts)
+  local config = vim.tbl_deep_extend("force", {}, defaults, opts or {})
+  if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then
+    vim.lsp.config("relwork_ls", config)
+    vim.lsp.enable("relwork_ls")
+    return
+  end
+  vim.api.nvim_create_autocmd("FileType", {
+    group = vim.api.nvim_create_augroup("relwork_ls", { clear = true }),
+    pattern = config.filetypes,
+    callback = function(args)
+      vim.lsp.start({
+        name = "relwork_ls",
+        cmd = config.cmd,
+        root_dir = root_dir(config.root_markers, args.buf),
+        settings = config.settings,
+        on_attach = config.on_attach,
+        capabilities = config.capabilities,
+      }, { bufnr = args.buf })
+    end,
+  })
+end
+
+return M
