@@ -1,0 +1,97 @@
+"""--fix properties on random drafts: one run converges (a second changes nothing), text
+outside the fixed spans never changes, a draft with nothing to fix stays byte-identical."""
+
+from __future__ import annotations
+
+import difflib
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from relwork_ls.apply_fixes import apply_edits, fix_edits_by_file
+from relwork_ls.bibliography import SourceSpan
+from relwork_ls.config import Config
+from relwork_ls.lint import lint_and_fix, lint_paths
+from relwork_ls.positions import LineIndex
+from relwork_ls.workspace import Workspace
+
+REFS = r"""@article{chen2021, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021}, title={Codex}}
+@article{roziere, author={Rozi{\`e}re, Baptiste and Gehring, Jonas and Gloeckle, F.}, year={2023}, title={Code Llama}}
+@article{liu2021, author={Liu, Chenxiao and Wan, Xiaojun}, year={2021}, title={CodeQA}}
+@article{bai2022b, author={Bai, Yuntao and Jones, Andy and Ndousse, Kamal}, year={2022}, title={Helpful}}
+@article{bai2022c, author={Bai, Yuntao and Kadavath, Saurav and Kundu, Sandipan}, year={2022}, title={Constitutional}}
+"""
+PIECES = [
+    "Codex (Chen et al., 2021a). ",
+    "Codex Chen et al. (2021). ",
+    "(Roziere et al., 2023) ",
+    "(Liu et al., 2021) ",
+    "(Liu and Wan, 2021) ",
+    "(Bai et al., 2022b;c) ",
+    "(Bai et al., 2022b,c) ",
+    "plain words ",
+    "\n",
+    "é ",
+    "🙂 ",
+    "\r\n",
+    "(Nobody, 2020) ",
+]
+CLEAN = ["(Liu and Wan, 2021) ", "(Bai et al., 2022b,c) ", "plain words ", "\n", "é ", "🙂 "]
+
+
+def run_fix(text: str) -> tuple[str, str]:
+    """(text after one --fix, text after a second --fix)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "refs.bib").write_text(REFS)
+        draft = root / "draft.txt"
+        draft.write_bytes(text.encode("utf-8"))
+        config = Config(
+            root=root, bibliographies=[(root / "refs.bib").resolve()], unused_entries=False
+        )
+        lint_and_fix([draft], Workspace(config))
+        first = draft.read_bytes().decode("utf-8")
+        lint_and_fix([draft], Workspace(config))
+        return first, draft.read_bytes().decode("utf-8")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_fix_converges_in_one_run(text):
+    first, second = run_fix(text)
+    assert second == first
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(CLEAN), max_size=12).map("".join))
+def test_nothing_to_fix_leaves_bytes_identical(text):
+    first, _ = run_fix(text)
+    assert first.encode() == text.encode()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_edits_stay_inside_their_spans(text):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "refs.bib").write_text(REFS)
+        draft = (root / "draft.txt").resolve()
+        draft.write_text(text)
+        config = Config(root=root, bibliographies=[(root / "refs.bib").resolve()])
+        result = lint_paths([draft], Workspace(config), texts={draft: text})
+    edits = fix_edits_by_file(result.findings).get(str(draft), [])
+    fixed = apply_edits(text, edits)
+    lines = LineIndex(text)
+
+    def offsets(span: SourceSpan) -> tuple[int, int]:
+        return (lines.offset(span.line, span.column), lines.offset(span.end_line, span.end_column))
+
+    spans = [offsets(e.span) for e in edits]
+    matcher = difflib.SequenceMatcher(None, text, fixed, autojunk=False)
+    for tag, start, end, _, _ in matcher.get_opcodes():
+        if tag != "equal":
+            assert any(s <= start and end <= e for s, e in spans) or any(
+                s == e == start for s, e in spans
+            ), (tag, start, end, spans)
