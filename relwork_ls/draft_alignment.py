@@ -18,7 +18,7 @@ _WORD = regex.compile(r"[\p{L}\p{N}]{2,}")
 _MASK = "\x00"
 _NOT_NEWLINE = regex.compile(r"[^\n]")
 SENTENCE_MATCH_THRESHOLD = 0.5
-DRAFT_SIMILARITY_THRESHOLD = 0.25
+DRAFT_SIMILARITY_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -207,13 +207,15 @@ SHINGLE_WORD_LIMIT = 30_000
 
 
 def shingles(text: str, size: int = 5) -> set[int]:
-    """Hashes of a sample (one in four) of the 5-word windows of the text's first words.
+    """Hashes of the 5-word windows of the text's first words (one in four, when long).
 
     Versions of one text share most of them; a sample of the beginning tells as well as
     the whole and keeps grouping cheap on long drafts.
     """
     words = _WORD.findall(text[: SHINGLE_WORD_LIMIT * 12].casefold())[:SHINGLE_WORD_LIMIT]
     windows = zip(*(words[i:] for i in range(size)), strict=False)
+    if len(words) < 2000:
+        return set(map(hash, windows))  # short drafts: every window counts
     return {h for h in map(hash, windows) if h & 3 == 0}
 
 

@@ -58,8 +58,14 @@ def drift_findings(group: Sequence[DraftVersion], align: Aligner = align_version
     findings: list[Finding] = []
     reported: set[tuple[str, int]] = set()
     for position, here in enumerate(group):
-        # Prefer the newest other draft as the reference.
-        others = [d for d in reversed(group) if d is not here]
+        # The newest draft is the reference; the drafts just before and after add what it
+        # no longer cites. Aligning with these alone keeps large groups linear.
+        neighbours = {len(group) - 1, position - 1, position + 1}
+        others = [
+            group[i]
+            for i in sorted(neighbours, reverse=True)
+            if 0 <= i < len(group) and i != position
+        ]
         for there in others:
             newer = group.index(there) > position
             for pair in align(here, there):

@@ -1,0 +1,240 @@
+"""relwork-ls side by side with the peers available here, on the same inputs.
+
+- labels: `relwork-ls labels` vs BibTeX + plainnat (and their agreement) vs pandoc --citeproc
+  (author-date rendering with its own disambiguation) on cdl-bib-large/cdl.bib;
+- duplicates: relwork-ls RW301 vs `bibtex-tidy --duplicates` (time and what each finds);
+- scale: a synthetic 50,000-entry bibliography indexed; a workspace of 200 drafts of 50 KB
+  linted (time and peak memory).
+
+Run: bash bench/run.sh (installs the peers' npm package), or directly
+     .venv/bin/python bench/bench_peers.py [--runs N]   (needs ../shared/corpus)
+Peers that are not installed are reported as such and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from relwork_ls.bibliography_checks import duplicate_work_findings
+from relwork_ls.bibliography_files import load_bibliography
+from relwork_ls.labels import LabelOptions
+from relwork_ls.load_bbl import load_bbl_text
+from relwork_ls.resolution import CitationIndex
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parents[1] / "shared" / "corpus"
+CDL = CORPUS / "cdl-bib-large" / "cdl.bib"
+QWEN = CORPUS / "qwen-related-work"
+
+
+def timed_runs(action, runs: int) -> tuple[float, list[float], object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times, result
+
+
+def show(name: str, median: float, times: list[float], extra: str = "") -> None:
+    runs = ", ".join(f"{t:.2f}" for t in times)
+    print(f"  {name}: median {median:.2f} s (runs {runs}) {extra}")
+
+
+def run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def child_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def bench_labels(runs: int, work: Path) -> None:
+    print("labels of cdl.bib (6,315 entries)")
+    relwork = [sys.executable, "-m", "relwork_ls", "labels", "--no-bbl", str(CDL)]
+    median, times, out = timed_runs(lambda: run(relwork), runs)
+    show("relwork-ls labels (process start included)", median, times)
+    ours = {line.split("\t")[0]: line.split("\t")[1] for line in out.stdout.splitlines()}
+    if shutil.which("bibtex"):
+        shutil.copy(CDL, work / "cdl.bib")
+        (work / "t.aux").write_text(
+            "\\relax\n\\citation{*}\n\\bibstyle{plainnat}\n\\bibdata{cdl}\n"
+        )
+        median, times, _ = timed_runs(lambda: run(["bibtex", "-terse", "t"], work), runs)
+        truth = load_bbl_text((work / "t.bbl").read_text(encoding="utf-8", errors="replace"))
+        agree = sum(ours.get(label.key) == label.text() for label in truth)
+        show(
+            "bibtex + plainnat",
+            median,
+            times,
+            f"[labels agree with relwork-ls: {agree}/{len(truth)}]",
+        )
+    else:
+        print("  bibtex: not installed")
+    if shutil.which("pandoc"):
+        (work / "nocite.md").write_text("---\nnocite: '@*'\n---\n")
+        command = [
+            "pandoc",
+            "--citeproc",
+            f"--bibliography={CDL}",
+            "-t",
+            "plain",
+            str(work / "nocite.md"),
+        ]
+        median, times, result = timed_runs(lambda: run(command), runs)
+        show(
+            "pandoc --citeproc (renders the whole bibliography)",
+            median,
+            times,
+            f"[exit {result.returncode}]",
+        )
+    else:
+        print("  pandoc: not installed")
+
+
+def bench_duplicates(runs: int, work: Path) -> None:
+    print("duplicates in cdl.bib")
+
+    def ours() -> list[str]:
+        index = CitationIndex(load_bibliography(CDL, use_sibling_bbl=False), LabelOptions())
+        return [f.message.split("'")[1] for f in duplicate_work_findings(index)]
+
+    median, times, found = timed_runs(ours, runs)
+    show(
+        "relwork-ls RW301 (load + check, in process)",
+        median,
+        times,
+        f"[{len(found)} duplicate entries]",
+    )
+    tidy = HERE / "peers" / "node_modules" / ".bin" / "bibtex-tidy"
+    if tidy.exists():
+
+        def run_tidy() -> subprocess.CompletedProcess[str]:
+            target = work / "tidy.bib"
+            shutil.copy(CDL, target)
+            return run([str(tidy), str(target), "--duplicates", "--no-modify"])
+
+        median, times, result = timed_runs(run_tidy, runs)
+        reported = [
+            line
+            for line in (result.stdout + result.stderr).splitlines()
+            if line.startswith("DUPLICATE_ENTRY")
+        ]
+        show(
+            "bibtex-tidy --duplicates (DOI, key, abstract, author+title)",
+            median,
+            times,
+            f"[{len(reported)} duplicate reports]",
+        )
+        for line in reported[:5]:
+            print(f"      bibtex-tidy: {line.strip()[:120]}")
+        for key in found[:5]:
+            print(f"      relwork-ls: {key}")
+    else:
+        print("  bibtex-tidy: not installed (npm install in bench/peers)")
+
+
+def synthetic_bib(count: int) -> str:
+    rng = random.Random(5)
+    surnames = [f"Name{i}" for i in range(count // 8)]
+    rows = []
+    for i in range(count):
+        lead = rng.choice(surnames)
+        names = " and ".join([f"{lead}, A."] + [f"{rng.choice(surnames)}, B."] * rng.randint(0, 3))
+        rows.append(
+            f"@article{{s{i}, author={{{names}}}, title={{Synthetic work {i}}},"
+            f" journal={{J}}, year={{{2015 + rng.randint(0, 9)}}}}}\n"
+        )
+    return "".join(rows)
+
+
+def bench_scale(runs: int, work: Path) -> None:
+    print("scale")
+    big = work / "big.bib"
+    big.write_text(synthetic_bib(50_000))
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from pathlib import Path;"
+        "from relwork_ls.bibliography_files import load_bibliography;"
+        "from relwork_ls.resolution import CitationIndex;"
+        "i = CitationIndex(load_bibliography(Path(sys.argv[1])));"
+        "print(len(i.labels))",
+        str(big),
+    ]
+    median, times, result = timed_runs(lambda: run(command), runs)
+    show(
+        "index a synthetic 50,000-entry bibliography (process)",
+        median,
+        times,
+        f"[{result.stdout.strip()} labels, peak RSS of all children so far "
+        f"{child_peak_mb():.0f} MB]",
+    )
+
+    drafts = work / "drafts"
+    drafts.mkdir()
+    shutil.copy(QWEN / "refs_v2.bib", drafts / "refs.bib")
+    (drafts / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    paragraphs = [p for p in (QWEN / "related_work_v2.md").read_text().split("\n\n") if "(" in p]
+    rng = random.Random(9)
+    vocabulary = (
+        "model",
+        "data",
+        "training",
+        "language",
+        "large",
+        "method",
+        "results",
+        "show",
+        "work",
+        "approach",
+        "task",
+        "performance",
+        "evaluation",
+    )
+    for i in range(200):
+        parts = []
+        while sum(map(len, parts)) < 50_000:
+            words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(40, 120)))
+            parts.append(f"{words} {i}-{len(parts)}.\n\n{rng.choice(paragraphs)}")
+        text = "\n\n".join(parts)
+        # Twenty drafts have an older version beside them (draft groups, drift checks).
+        (drafts / f"d{i:03d}.md").write_text(text)
+        if i < 20:
+            (drafts / f"d{i:03d}_old.md").write_text(text.replace("2023b", "2023a", 3))
+    lint = [sys.executable, "-m", "relwork_ls", "lint", "--format", "json", str(drafts)]
+    median, times, result = timed_runs(lambda: run(lint), runs)
+    findings = len(json.loads(result.stdout)["findings"])
+    show(
+        "lint 220 drafts (200 x 50 KB + 20 older versions)",
+        median,
+        times,
+        f"[{findings} findings, peak RSS of all children so far {child_peak_mb():.0f} MB]",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not CDL.exists():
+        sys.exit("needs ../shared/corpus beside the checkout")
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        bench_labels(args.runs, work)
+        bench_duplicates(args.runs, work)
+        bench_scale(args.runs, work)
+
+
+if __name__ == "__main__":
+    main()
