@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .bibtex_names import PersonName
 from .latex_text import latex_to_unicode
 from .load_bbl import BblLabel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceSpan:
     """A range in a file: 0-based line and character column, end exclusive."""
 
@@ -30,7 +29,7 @@ class LoadProblem:
     span: SourceSpan
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class BibEntry:
     """One work of a bibliography. Field values keep their source form (LaTeX in .bib)."""
 
@@ -41,6 +40,7 @@ class BibEntry:
     editors: tuple[PersonName, ...]
     span: SourceSpan
     source_format: str = "bibtex"  # "bibtex", "csl-json" or "bbl"
+    _title: str | None = field(default=None, repr=False)
 
     def field_text(self, name: str) -> str:
         """A field as readable Unicode text ("" when absent)."""
@@ -51,9 +51,11 @@ class BibEntry:
             return raw
         return latex_to_unicode(raw)
 
-    @cached_property
+    @property
     def title(self) -> str:
-        return self.field_text("title")
+        if self._title is None:
+            self._title = self.field_text("title")
+        return self._title
 
     @property
     def year(self) -> str:

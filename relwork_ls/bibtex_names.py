@@ -11,7 +11,7 @@ from .latex_text import latex_to_unicode, special_char_letters
 _AND = regex.compile(r"\s+and\s+", regex.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonName:
     """One name of an author list; parts keep their source text (LaTeX for BibTeX)."""
 
@@ -85,6 +85,8 @@ def _join_tokens(tokens: tuple[str, ...], seps: tuple[str, ...]) -> str:
 
 def split_name_list(raw: str) -> list[str]:
     """Split an author/editor field at " and " outside braces (BibTeX's num.names$)."""
+    if "{" not in raw:
+        return [" ".join(name.split()) for name in _AND.split(raw) if name.strip()]
     names: list[str] = []
     depth = 0
     start = 0
@@ -112,10 +114,23 @@ def parse_names(raw: str) -> tuple[PersonName, ...]:
     return tuple(parse_name(name) for name in split_name_list(raw))
 
 
+_PLAIN_TOKEN = regex.compile(r"[^\s~-]+")
+
+
 def _tokenize(text: str) -> tuple[list[str], list[str]]:
     """Tokens at brace level 0 separated by whitespace, "~" or "-"; returns tokens and seps."""
-    tokens: list[str] = []
-    seps: list[str] = []
+    if "{" not in text:
+        tokens = []
+        seps = []
+        previous_end = 0
+        for match in _PLAIN_TOKEN.finditer(text):
+            run = text[previous_end : match.start()]
+            seps.append("-" if "-" in run else (" " if run else ""))
+            tokens.append(match.group())
+            previous_end = match.end()
+        return tokens, seps
+    tokens = []
+    seps = []
     depth = 0
     current: list[str] = []
     pending_sep = ""

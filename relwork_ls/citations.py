@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameOption:
     """One reading of the author text before a year: "Codex Chen et al." or "Chen et al."."""
 
@@ -13,7 +13,7 @@ class NameOption:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitedWork:
     """One work inside a citation. Offsets are Python string indices into the document."""
 
@@ -47,7 +47,7 @@ class CitedWork:
         return f"{self.names}, {self.year}{self.suffix}" if self.year else self.names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A citation as written: a parenthetical, a narrative citation, or a command/Pandoc cite."""
 

@@ -20,7 +20,7 @@ STYLES = ("natbib", "apalike", "apa")
 ENTRY_MAX = 500  # BibTeX 0.99d's entry.max$: sort keys are truncated there.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Label:
     """An entry's rendered label, e.g. names "Xu et al.", year "2023", suffix "b"."""
 
@@ -44,7 +44,7 @@ class Label:
         return f"{self.names} ({self.year_with_suffix})" if self.year else self.names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LabelOptions:
     """How labels are formed: style and the word joining two authors ("and" or "&")."""
 

@@ -66,6 +66,8 @@ def purify(text: str) -> str:
 
     A special character such as ``{\\'e}`` or ``{\\ss}`` keeps only its letters, as in BibTeX.
     """
+    if "{" not in text:
+        return text.translate(_PURIFY_PLAIN)
     out: list[str] = []
     depth = 0
     i = 0
@@ -91,6 +93,10 @@ def purify(text: str) -> str:
     return "".join(out)
 
 
+# purify$ of text without braces: ASCII punctuation goes, " \t\n-~" become spaces.
+_PURIFY_PLAIN = str.maketrans(
+    {chr(c): (" " if chr(c) in " \t\n-~" else None) for c in range(128) if not chr(c).isalnum()}
+)
 _ACCENT_COMMANDS = frozenset("`'^~=.\"uvHcdbrtk")
 _LETTER_COMMANDS = frozenset(
     {"oe", "OE", "ae", "AE", "aa", "AA", "o", "O", "l", "L", "ss", "i", "j"}
