@@ -156,6 +156,8 @@ def _tokenize(text: str) -> tuple[list[str], list[str]]:
 
 
 def _split_commas(text: str) -> list[str]:
+    if "{" not in text:
+        return [part.strip() for part in text.split(",")]
     parts: list[str] = []
     depth = 0
     start = 0

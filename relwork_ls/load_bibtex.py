@@ -31,6 +31,12 @@ _MONTHS = {
 
 def evaluate_value(raw: str, macros: dict[str, str]) -> str:
     """Evaluate a BibTeX field value: braces/quotes, numbers, @string macros and ``#``."""
+    if "#" not in raw:
+        # One delimited piece (the common case); braces inside stay as they are.
+        if raw[:1] == "{" and raw[-1:] == "}" or raw[:1] == '"' and raw[-1:] == '"':
+            return raw[1:-1]
+        if raw.isdigit():
+            return raw
     pieces: list[str] = []
     i = 0
     n = len(raw)
