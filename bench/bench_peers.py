@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -55,15 +54,37 @@ def run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProc
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
 
 
-def child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+# Runs a relwork-ls command in a child Python that reports its own peak RSS on stderr.
+_PEAK = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF)"
+    ".ru_maxrss, file=sys.stderr))\n"
+    "from relwork_ls.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def relwork(args: list[str]) -> list[str]:
+    return [sys.executable, "-c", _PEAK, *args]
+
+
+def peak_mb(result: subprocess.CompletedProcess[str]) -> float:
+    for line in result.stderr.splitlines():
+        if line.startswith("PEAK_KB"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def bench_labels(runs: int, work: Path) -> None:
     print("labels of cdl.bib (6,315 entries)")
-    relwork = [sys.executable, "-m", "relwork_ls", "labels", "--no-bbl", str(CDL)]
-    median, times, out = timed_runs(lambda: run(relwork), runs)
-    show("relwork-ls labels (process start included)", median, times)
+    command = relwork(["labels", "--no-bbl", str(CDL)])
+    median, times, out = timed_runs(lambda: run(command), runs)
+    show(
+        "relwork-ls labels (process start included)",
+        median,
+        times,
+        f"[peak RSS {peak_mb(out):.0f} MB]",
+    )
     ours = {line.split("\t")[0]: line.split("\t")[1] for line in out.stdout.splitlines()}
     if shutil.which("bibtex"):
         shutil.copy(CDL, work / "cdl.bib")
@@ -162,23 +183,13 @@ def bench_scale(runs: int, work: Path) -> None:
     print("scale")
     big = work / "big.bib"
     big.write_text(synthetic_bib(50_000))
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from pathlib import Path;"
-        "from relwork_ls.bibliography_files import load_bibliography;"
-        "from relwork_ls.resolution import CitationIndex;"
-        "i = CitationIndex(load_bibliography(Path(sys.argv[1])));"
-        "print(len(i.labels))",
-        str(big),
-    ]
+    command = relwork(["labels", "--no-bbl", str(big)])
     median, times, result = timed_runs(lambda: run(command), runs)
     show(
-        "index a synthetic 50,000-entry bibliography (process)",
+        "index and label a synthetic 50,000-entry bibliography (relwork-ls labels)",
         median,
         times,
-        f"[{result.stdout.strip()} labels, peak RSS of all children so far "
-        f"{child_peak_mb():.0f} MB]",
+        f"[{len(result.stdout.splitlines())} labels, peak RSS {peak_mb(result):.0f} MB]",
     )
 
     drafts = work / "drafts"
@@ -212,14 +223,14 @@ def bench_scale(runs: int, work: Path) -> None:
         (drafts / f"d{i:03d}.md").write_text(text)
         if i < 20:
             (drafts / f"d{i:03d}_old.md").write_text(text.replace("2023b", "2023a", 3))
-    lint = [sys.executable, "-m", "relwork_ls", "lint", "--format", "json", str(drafts)]
+    lint = relwork(["lint", "--format", "json", str(drafts)])
     median, times, result = timed_runs(lambda: run(lint), runs)
     findings = len(json.loads(result.stdout)["findings"])
     show(
         "lint 220 drafts (200 x 50 KB + 20 older versions)",
         median,
         times,
-        f"[{findings} findings, peak RSS of all children so far {child_peak_mb():.0f} MB]",
+        f"[{findings} findings, peak RSS {peak_mb(result):.0f} MB]",
     )
 
 

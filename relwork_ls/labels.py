@@ -204,7 +204,7 @@ def compute_labels(
 ) -> dict[str, Label]:
     """Labels of ``entries`` (the works that participate, in citation/file order) by key."""
     options = options or LabelOptions()
-    rows: list[tuple[bytes, int, BibEntry, str, str]] = []
+    rows: list[tuple[bytes, int, BibEntry, str, str, str]] = []
     for order, entry in enumerate(entries):
         year = entry_year(entry)
         raw_names = raw_short_names(entry, options)
@@ -220,7 +220,7 @@ def compute_labels(
             else:
                 sort_key = _natbib_sort_key(entry, raw_label, year)
             year = shown_year
-        rows.append((sort_key, order, entry, raw_label, year))
+        rows.append((sort_key, order, entry, raw_label, year, raw_names))
     rows.sort(key=lambda row: (row[0], row[1]))
     labels: dict[str, Label] = {}
     index = 0
@@ -229,9 +229,8 @@ def compute_labels(
         while end < len(rows) and rows[end][3] == rows[index][3]:
             end += 1
         run = rows[index:end]
-        for position, (_, _, entry, _raw_label, year) in enumerate(run):
+        for position, (_, _, entry, _raw_label, year, raw_names) in enumerate(run):
             suffix = _suffix_letter(position) if len(run) > 1 else ""
-            raw_names = raw_short_names(entry, options)
             labels[entry.key] = Label(
                 names=_display(raw_names, entry.source_format),
                 year=_display(year, entry.source_format) if year else "",

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every benchmark in one command: core, language server, and the peers side by side.
+# Needs ../shared/corpus beside the checkout. Installs what it needs:
+# the project (.venv), bibtex + plainnat and pandoc (Debian), bibtex-tidy (npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q -e ".[test]"
+if ! command -v bibtex >/dev/null || ! command -v pandoc >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    texlive-binaries texlive-latex-recommended pandoc >/dev/null
+fi
+(cd bench/peers && npm install --no-audit --no-fund --silent)
+runs="${RUNS:-5}"
+echo "== core"; .venv/bin/python bench/bench_core.py --runs "$runs"
+echo "== language server"; .venv/bin/python bench/bench_lsp.py --runs "$runs"
+echo "== peers"; .venv/bin/python bench/bench_peers.py --runs 3
