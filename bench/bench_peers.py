@@ -157,10 +157,11 @@ def bench_duplicates(runs: int, work: Path) -> None:
             times,
             f"[{len(reported)} duplicate reports]",
         )
-        for line in reported[:5]:
-            print(f"      bibtex-tidy: {line.strip()[:120]}")
-        for key in found[:5]:
-            print(f"      relwork-ls: {key}")
+        theirs = {line.split("Entry ")[1].split(" ")[0] for line in reported}
+        both = sorted(theirs & set(found))
+        print(f"      found by both: {', '.join(both)}")
+        print(f"      only bibtex-tidy: {', '.join(sorted(theirs - set(found))) or '-'}")
+        print(f"      only relwork-ls: {', '.join(sorted(set(found) - theirs)) or '-'}")
     else:
         print("  bibtex-tidy: not installed (npm install in bench/peers)")
 
