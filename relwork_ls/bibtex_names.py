@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -196,6 +197,7 @@ def is_lowercase_token(token: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def parse_name(name: str) -> PersonName:
     """Parse one BibTeX name in any of the forms "First von Last", "von Last, First",
     "von Last, Jr, First"."""
