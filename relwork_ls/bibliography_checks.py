@@ -47,12 +47,27 @@ def work_identities(entry: BibEntry) -> list[str]:
         identities.append(f"doi:{doi}")
     raw_title = entry.fields.get("title", "")
     # purify$ drops braces and accent commands cheaply; fold evens out Unicode titles.
-    title = _NOT_WORD.sub(" ", fold(purify(raw_title) if "\\" in raw_title else raw_title))
+    needs_purify = "\\" in raw_title or "{" in raw_title  # "{E}vent" is "Event"
+    title = _NOT_WORD.sub(" ", fold(purify(raw_title) if needs_purify else raw_title))
     title = title.strip()
     names = entry.authors or entry.editors
     if title and len(title) > 10 and names:
         identities.append(f"title:{title}|{fold(names[0].display_surname())}")
     return identities
+
+
+MAX_VERSION_YEARS = 2  # a preprint and its published version, a few years apart at most
+
+
+def same_work(a: BibEntry, b: BibEntry, identity: str) -> bool:
+    """Whether a shared identity means one work: a DOI or arXiv id always does; a title and
+    first author only within a few years ("Working memory" of 1974 and of 1986 differ)."""
+    if not identity.startswith("title:"):
+        return True
+    year_a, year_b = a.fields.get("year", "")[:4], b.fields.get("year", "")[:4]
+    if year_a.isdigit() and year_b.isdigit():
+        return abs(int(year_a) - int(year_b)) <= MAX_VERSION_YEARS
+    return True
 
 
 def _reason(identity: str) -> str:
@@ -71,8 +86,9 @@ def duplicate_work_findings(index: CitationIndex) -> list[Finding]:
     for entry in index.entries_by_key.values():
         earlier = None
         for identity in work_identities(entry):
-            if identity in first_by_identity:
-                earlier = (first_by_identity[identity], identity)
+            other = first_by_identity.get(identity)
+            if other is not None and same_work(entry, other, identity):
+                earlier = (other, identity)
                 break
         for identity in work_identities(entry):
             first_by_identity.setdefault(identity, entry)

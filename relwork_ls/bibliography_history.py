@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from .bibliography import BibEntry, Bibliography, SourceSpan
-from .bibliography_checks import work_identities
+from .bibliography_checks import same_work, work_identities
 from .bibliography_files import BibliographyError, bibliography_from_text
 from .citations import Citation
 from .findings import Finding, Fix, RelatedLocation
@@ -58,7 +58,12 @@ def entry_successors(old: CitationIndex, new: CitationIndex) -> dict[str, BibEnt
             successors[key] = same_key
             continue
         successors[key] = next(
-            (by_identity[i] for i in work_identities(entry) if i in by_identity), None
+            (
+                by_identity[i]
+                for i in work_identities(entry)
+                if i in by_identity and same_work(entry, by_identity[i], i)
+            ),
+            None,
         )
     return successors
 

@@ -19,6 +19,7 @@ CODES: dict[str, tuple[str, str]] = {
     "RW007": ("error", "undefined-key"),
     "RW008": ("warning", "key-case-mismatch"),
     "RW009": ("error", "scan-timeout"),
+    "RW010": ("warning", "unreadable-draft"),
     "RW101": ("warning", "draft-drift"),
     "RW102": ("warning", "stale-label"),
     "RW201": ("info", "suffix-separator"),

@@ -72,6 +72,7 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
+        self._undecodable: set[Path] = set()
         self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
@@ -145,9 +146,15 @@ class Workspace:
     # -- documents -----------------------------------------------------------------------
 
     def text_of(self, path: Path) -> str:
+        """An editor buffer's text, else the file's (undecodable bytes replaced, noted)."""
         if path in self.overlays:
             return self.overlays[path]
-        return read_text(path)[0]
+        text, replaced = read_text(path)
+        if replaced:
+            self._undecodable.add(path)
+        else:
+            self._undecodable.discard(path)
+        return text
 
     def analyze(self, path: Path, text: str | None = None) -> DocumentAnalysis:
         """Extract and resolve the citations of one draft (raises BibliographyError)."""
@@ -172,6 +179,22 @@ class Workspace:
         bibs: tuple[Path, ...],
         index: CitationIndex | None,
     ) -> DocumentAnalysis:
+        start = SourceSpan(str(path), 0, 0, 0, 0)
+        if "\x00" in text:
+            finding = Finding(
+                "RW010", "binary file (NUL bytes): not a draft; skipped", start, severity="info"
+            )
+            resolution = DocumentResolution(str(path), [], [finding])
+            return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
+        notes = []
+        if path in self._undecodable and path not in self.overlays:
+            notes.append(
+                Finding(
+                    "RW010",
+                    "file is not valid UTF-8; undecodable bytes were replaced before scanning",
+                    start,
+                )
+            )
         try:
             citations = extract_citations(text, kind)
         except TimeoutError:
@@ -184,6 +207,7 @@ class Workspace:
             resolution = DocumentResolution(str(path), [], [])
         else:
             resolution = resolve_citations(str(path), text, citations, index)
+        resolution.findings[:0] = notes
         return DocumentAnalysis(path, text, kind, bibs, citations, resolution, index)
 
     def bibliography_findings(self, paths: Iterable[Path]) -> list[Finding]:

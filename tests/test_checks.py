@@ -90,3 +90,14 @@ def test_suppression_on_the_line_or_the_line_above():
     assert [f.span.line for f in findings] == [0, 2, 3]
     kept = filter_suppressed(findings, {"d.txt": text})
     assert [f.span.line for f in kept] == [3]
+
+
+def test_rw301_title_match_needs_close_years():
+    index = bib("""
+        @book{badd86, author={Baddeley, Alan}, year={1986}, title={Working Memory}}
+        @article{badd74, author={Baddeley, Alan and Hitch, Graham}, year={1974}, title={Working memory}}
+        @article{pre, author={Crone, N. E.}, year={1997}, title={Functional mapping. {II}. {E}vent-related}}
+        @article{pub, author={Crone, N. E.}, year={1998}, title={Functional mapping. {II}. Event-related}}
+    """)
+    findings = duplicate_work_findings(index)
+    assert [f.message.split("'")[1] for f in findings] == ["pub"]

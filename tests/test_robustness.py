@@ -62,3 +62,54 @@ def test_binary_and_invalid_utf8_files(tmp_path: Path):
     bib = load_bibliography(latin)
     assert [e.key for e in bib.entries] == ["a"]
     assert any("not valid UTF-8" in p.message for p in bib.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab\n\r🙂é\u0300 ")), max_size=40), st.data())
+def test_position_conversions_round_trip(text, data):
+    from relwork_ls.positions import LineIndex
+
+    lines = LineIndex(text)
+    offset = data.draw(st.integers(min_value=0, max_value=len(text)))
+    line, column = lines.position(offset)
+    assert lines.offset(line, column) == offset or text[offset - 1 : offset] == "\r"
+    for encoding in ("utf-16", "utf-8", "utf-32"):
+        client = lines.to_client(line, column, encoding)
+        back = lines.from_client(line, client, encoding)
+        assert back <= column and lines.to_client(line, back, encoding) <= client
+    # Out-of-range client positions are clamped, never raise.
+    assert lines.offset(line + 5, 10**6) == len(text)
+    assert lines.from_client(line, 10**6) == len(lines.line_text(line))
+
+
+def test_hostile_workspace_lints_without_crashing(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "refs.bib").write_text(
+        "@article{ok, author={Liu, Chenxiao and Wan, Xiaojun}, year={2021}, title={T}}\n"
+        "@article{bad, title={unbalanced {braces}, year={2020}\n"
+        + "@misc{deep, title={"
+        + "{" * 3000
+        + "x"
+        + "}" * 3000
+        + "}}\n"
+    )
+    (tmp_path / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    (tmp_path / "long.txt").write_text("(Liu and Wan, 2021) " + "word " * 200_000)
+    (tmp_path / "nul.txt").write_bytes(b"(Liu and Wan, 2021)\x00\x01\x02")
+    (tmp_path / "latin1.txt").write_bytes("(Liu and Wan, 2021) M\xfcller".encode("latin-1"))
+    (tmp_path / "brackets.md").write_text("(" * 50_000 + "[@ok" + ")" * 50_000)
+    result = subprocess.run(
+        [sys.executable, "-m", "relwork_ls", "lint", "--format", "json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    found = {(f["path"], f["code"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("refs.bib", "RW303") in found
+    assert ("nul.txt", "RW010") in found and ("latin1.txt", "RW010") in found
+    assert not any(path == "long.txt" for path, _ in found)
