@@ -321,25 +321,26 @@ def _sync(ls: RelworkServer, uri: str) -> Path | None:
     return path
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: RelworkServer, params: types.DidOpenTextDocumentParams) -> None:
-    path = _sync(ls, params.text_document.uri)
+def _updated(ls: RelworkServer, uri: str) -> None:
+    """A buffer opened, changed or saved: take its text and schedule a relint."""
+    path = _sync(ls, uri)
     if path is not None:
         ls.schedule(path)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: RelworkServer, params: types.DidOpenTextDocumentParams) -> None:
+    _updated(ls, params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: RelworkServer, params: types.DidChangeTextDocumentParams) -> None:
-    path = _sync(ls, params.text_document.uri)
-    if path is not None:
-        ls.schedule(path)
+    _updated(ls, params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: RelworkServer, params: types.DidSaveTextDocumentParams) -> None:
-    path = _sync(ls, params.text_document.uri)
-    if path is not None:
-        ls.schedule(path)
+    _updated(ls, params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

@@ -115,6 +115,15 @@ def open_doc(client: LanguageClient, name: str, text: str | None = None) -> str:
     return document_uri
 
 
+async def hover_at(client: LanguageClient, document_uri: str, line: int, character: int):
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=document_uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+
+
 async def diagnostics(client: LanguageClient, document_uri: str) -> list[types.Diagnostic]:
     """Diagnostics of a document: pulled if the client pulls, else the latest pushed."""
     capabilities = client.capabilities
@@ -178,21 +187,11 @@ async def test_diagnostics_follow_incremental_edits(client):
 async def test_hover_each_work_of_a_parenthetical(client):
     document = open_doc(client, "draft.md")
     await diagnostics(client, document)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=document),
-            position=types.Position(line=2, character=20),
-        )
-    )
+    hover = await hover_at(client, document, 2, 20)
     assert "Code Llama: Open Foundation Models for Code" in hover.contents.value
     assert "RW005" in hover.contents.value
     assert "`roziere2023codellama` — refs.bib:8" in hover.contents.value
-    codex = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=document),
-            position=types.Position(line=2, character=78),
-        )
-    )
+    codex = await hover_at(client, document, 2, 78)
     assert "Evaluating Large Language Models Trained on Code" in codex.contents.value
     assert "doi.org/10.48550/arXiv.2107.03374" in codex.contents.value
     assert "Cited 3 times in draft.md, paper.tex" in codex.contents.value
@@ -312,32 +311,14 @@ async def test_document_and_workspace_symbols(client):
 @pytest.mark.asyncio
 async def test_robust_to_unknown_documents_and_bad_positions(client):
     missing = uri(client, "nowhere.md")
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=missing),
-            position=types.Position(line=0, character=0),
-        )
-    )
+    hover = await hover_at(client, missing, 0, 0)
     assert hover is None
     document = open_doc(client, "draft.md")
     await diagnostics(client, document)
-    far = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=document),
-            position=types.Position(line=999, character=999),
-        )
-    )
+    far = await hover_at(client, document, 999, 999)
     assert far is None
     broken = open_doc(client, "broken.bib", "@article{x, title={unclosed\n")
-    assert (
-        await client.text_document_hover_async(
-            types.HoverParams(
-                text_document=types.TextDocumentIdentifier(uri=broken),
-                position=types.Position(line=0, character=3),
-            )
-        )
-        is None
-    )
+    assert await hover_at(client, broken, 0, 3) is None
 
 
 @pytest.mark.asyncio
@@ -371,12 +352,7 @@ async def test_progress_watched_files_and_hostile_documents(client):
     open_doc(client, "binary.bib", "@misc{\x00\x01\x02")
     huge = open_doc(client, "huge.txt", "(Xu et al., 2023a) " + "x" * 5_000_000)
     await diagnostics(client, huge)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=huge),
-            position=types.Position(line=0, character=2),
-        )
-    )
+    hover = await hover_at(client, huge, 0, 2)
     assert "WizardLM" in hover.contents.value
 
 
@@ -434,10 +410,5 @@ async def test_cancelled_requests_leave_the_server_answering(client):
     for future in pending:
         future.cancel()  # pygls sends $/cancelRequest for each
     await asyncio.gather(*pending, return_exceptions=True)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=document),
-            position=types.Position(line=3, character=20),
-        )
-    )
+    hover = await hover_at(client, document, 3, 20)
     assert "Evaluating Large Language Models" in hover.contents.value
