@@ -100,9 +100,12 @@ def extract_citations(text: str, kind: str) -> list[Citation]:
 
 @lru_cache(maxsize=8192)
 def _paragraph_citations(paragraph: str, kind: str) -> tuple[Citation, ...]:
-    if kind == "latex":
-        return tuple(find_latex_citations(paragraph))
     citations = find_rendered_citations(paragraph)
+    if kind == "latex":
+        # Author-year text typed by hand sits beside \cite commands in LaTeX too.
+        citations.extend(find_latex_citations(paragraph))
+        citations.sort(key=lambda c: c.start)
+        return tuple(citations)
     if kind == "markdown":
         citations.extend(find_pandoc_citations(paragraph))
         citations.extend(find_latex_citations(paragraph))

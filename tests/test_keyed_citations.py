@@ -42,3 +42,9 @@ def test_bibliographies_named_by_documents():
     front = "---\ntitle: T\nbibliography:\n- a.json\n- 'b.bib'\n---\ntext"
     assert named_bibliographies(front, "markdown") == ["a.json", "b.bib"]
     assert named_bibliographies("---\nbibliography: refs.bib\n---\n", "markdown") == ["refs.bib"]
+
+
+def test_latex_documents_also_get_rendered_citations():
+    text = r"As \citet{a} showed, and Tian et al. (2024) later confirmed (\textit{see} Xu, 2020)."
+    got = [(c.form, [w.key or w.names for w in c.works]) for c in extract_citations(text, "latex")]
+    assert got == [("latex", ["a"]), ("narrative", ["Tian et al."]), ("parenthetical", ["Xu"])]
