@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .bibliography import BibEntry, Bibliography, SourceSpan
+from .bibliography import BibEntry, Bibliography
 from .bibliography_checks import same_work, work_identities
 from .bibliography_files import BibliographyError, bibliography_from_text
 from .citations import Citation
@@ -91,9 +91,7 @@ def stale_label_findings(
         if then.entry is None:
             continue
         successor = successors.get(then.entry.key.lower())
-        start_line, start_column = lines.position(now.start)
-        end_line, end_column = lines.position(now.end)
-        location = SourceSpan(path, start_line, start_column, end_line, end_column)
+        location = lines.span(path, now.start, now.end)
         was = f"'{written_label(then)}' meant {old.describe(then.entry)}"
         if successor is None:
             findings.append(

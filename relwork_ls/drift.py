@@ -27,9 +27,7 @@ class DraftVersion:
         self.sentences = DraftSentences(text, self.works)
 
     def span(self, start: int, end: int) -> SourceSpan:
-        line, column = self.lines.position(start)
-        end_line, end_column = self.lines.position(end)
-        return SourceSpan(str(self.path), line, column, end_line, end_column)
+        return self.lines.span(str(self.path), start, end)
 
 
 def _display(path: Path) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from .bibliography import SourceSpan
+
 
 class LineIndex:
     """Line starts of a text, for offset ↔ (line, column) conversion.
@@ -38,6 +40,12 @@ class LineIndex:
         offset = max(0, min(offset, len(self.text)))
         line = bisect_right(self.starts, offset) - 1
         return line, offset - self.starts[line]
+
+    def span(self, path: str, start: int, end: int) -> SourceSpan:
+        """The SourceSpan of the offsets ``start``..``end`` in the file at ``path``."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return SourceSpan(path, line, column, end_line, end_column)
 
     def offset(self, line: int, column: int) -> int:
         """String offset of (line, column), clamped to the line and the text."""

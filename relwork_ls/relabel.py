@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .bibliography import SourceSpan
 from .findings import TextEdit
 from .labels import Label
 from .positions import LineIndex
@@ -32,20 +31,15 @@ def relabel_edits(
     if work.work.is_keyed or work.work.year_start < 0:
         return None
 
-    def span(start: int, end: int) -> SourceSpan:
-        line, column = lines.position(start)
-        end_line, end_column = lines.position(end)
-        return SourceSpan(path, line, column, end_line, end_column)
-
     year_start, year_end = work.work.year_start, work.work.year_end
     if not work.is_head:
         if label.year != work.work.year or not label.suffix:
             return None
-        return (TextEdit(span(year_start, year_end), label.suffix),)
+        return (TextEdit(lines.span(path, year_start, year_end), label.suffix),)
     edits: list[TextEdit] = []
     if work.names is not None and work.names.text != label.names:
         start = work.names.start
-        edits.append(TextEdit(span(start, start + len(work.names.text)), label.names))
+        edits.append(TextEdit(lines.span(path, start, start + len(work.names.text)), label.names))
     if f"{work.work.year}{work.work.suffix}" != label.year_with_suffix:
-        edits.append(TextEdit(span(year_start, year_end), label.year_with_suffix))
+        edits.append(TextEdit(lines.span(path, year_start, year_end), label.year_with_suffix))
     return tuple(edits)

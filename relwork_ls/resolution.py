@@ -117,9 +117,7 @@ class _Resolver:
         self.findings: list[Finding] = []
 
     def span(self, start: int, end: int) -> SourceSpan:
-        line, column = self.lines.position(start)
-        end_line, end_column = self.lines.position(end)
-        return SourceSpan(self.path, line, column, end_line, end_column)
+        return self.lines.span(self.path, start, end)
 
     def related(self, entries: list[BibEntry]) -> tuple[RelatedLocation, ...]:
         key = tuple(entry.key for entry in entries[:8])

@@ -16,7 +16,7 @@ from .findings import Finding
 from .lint import History, LintResult, LintUsageError, lint_paths
 from .positions import LineIndex
 from .resolution import CitationIndex, WorkResolution
-from .workspace import DocumentAnalysis, Workspace
+from .workspace import DocumentAnalysis, Workspace, same_objects
 
 # Findings that depend on other drafts: the per-draft quick lint cannot recompute them.
 CROSS_DRAFT_CODES = frozenset({"RW101"})
@@ -168,23 +168,26 @@ class ServerState:
 
     def entry_at(self, path: Path, offset: int) -> tuple[CitationIndex, BibEntry] | None:
         """A bibliography entry whose key is at ``offset`` of a bibliography file."""
-        for root in self.roots:
-            for analysis in root.analyses:
-                if analysis.index is None:
-                    continue
-                for entry in analysis.index.entries_by_key.values():
-                    if Path(entry.span.path) != path:
-                        continue
-                    text = root.workspace.text_of(path)
-                    start = _offset(text, entry.span.line, entry.span.column)
-                    if start <= offset <= start + len(entry.key):
-                        return analysis.index, entry
+        text = self.text_of(path)
+        if text is None:
+            return None
+        line, column = LineIndex(text).position(offset)
+        wanted = str(path)
+        for index in self.indexes():
+            for entry in index.entries_by_key.values():
+                span = entry.span
+                if (
+                    span.line == line
+                    and span.column <= column <= span.column + len(entry.key)
+                    and span.path == wanted
+                ):
+                    return index, entry
         return None
 
     def citing_works(self, entry: BibEntry) -> list[tuple[DocumentAnalysis, WorkResolution]]:
         """Every cited work, in every draft of every root, that resolves to ``entry``."""
         analyses = tuple(a for root in self.roots for a in root.analyses)
-        if self._citing is None or not _same_tuple(self._citing[0], analyses):
+        if self._citing is None or not same_objects(self._citing[0], analyses):
             table: dict[tuple[str, str], list[tuple[DocumentAnalysis, WorkResolution]]] = (
                 defaultdict(list)
             )
@@ -231,11 +234,3 @@ class ServerState:
             return None
         self._files[path] = (stamp, text)
         return text
-
-
-def _same_tuple(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
-
-
-def _offset(text: str, line: int, column: int) -> int:
-    return LineIndex(text).offset(line, column)

@@ -19,9 +19,7 @@ class _Document:
         self.lines = LineIndex(text)
 
     def span(self, start: int, end: int) -> SourceSpan:
-        line, column = self.lines.position(start)
-        end_line, end_column = self.lines.position(end)
-        return SourceSpan(self.path, line, column, end_line, end_column)
+        return self.lines.span(self.path, start, end)
 
 
 def _separator_offset(text: str, work: WorkResolution) -> int:

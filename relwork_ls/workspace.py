@@ -81,7 +81,7 @@ class Workspace:
         """``compute()`` once while ``anchor`` (an index, a text, an analysis, or a tuple of
         them) stays the same object for ``(kind, key)``; the server relints on every edit."""
         hit = self._memo.get((kind, key))
-        if hit is not None and _same_objects(hit[0], anchor):
+        if hit is not None and same_objects(hit[0], anchor):
             return cast(T, hit[1])
         value = compute()
         self._memo[(kind, key)] = (anchor, value)
@@ -230,7 +230,7 @@ class Workspace:
         )
 
 
-def _same_objects(a: object, b: object) -> bool:
+def same_objects(a: object, b: object) -> bool:
     """Identity, element-wise for tuples (a memo anchored on several objects)."""
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))

@@ -195,6 +195,10 @@ async def test_hover_each_work_of_a_parenthetical(client):
     assert "Evaluating Large Language Models Trained on Code" in codex.contents.value
     assert "doi.org/10.48550/arXiv.2107.03374" in codex.contents.value
     assert "Cited 3 times in draft.md, paper.tex" in codex.contents.value
+    # On the key in the bibliography itself.
+    bib_key = await hover_at(client, uri(client, "refs.bib"), 0, 12)
+    assert "Evaluating Large Language Models Trained on Code" in bib_key.contents.value
+    assert await hover_at(client, uri(client, "refs.bib"), 2, 3) is None
 
 
 @pytest.mark.asyncio
