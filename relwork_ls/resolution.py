@@ -330,13 +330,13 @@ class _Resolver:
                 start,
                 end,
                 [entry],
+                # The "c" of "2023a,c" cannot be removed on its own: no fix there.
                 Fix(
                     f"Remove the suffix '{work.suffix}'",
-                    (self.edit(suffix_start, work.year_end, ""),)
-                    if work.start != work.year_start
-                    else (),
-                    safe=work.start != work.year_start,
-                ),
+                    (self.edit(suffix_start, work.year_end, ""),),
+                )
+                if work.start != work.year_start
+                else None,
             )
             return WorkResolution(work, citation, entry, option)
         self.report(
