@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from .bibliography import BibEntry, Bibliography
@@ -10,6 +9,7 @@ from .bibliography_checks import same_work, work_identities
 from .bibliography_files import BibliographyError, bibliography_from_text
 from .citations import Citation
 from .findings import Finding, Fix, RelatedLocation
+from .git_files import GitError, read_file_at_revision
 from .positions import LineIndex
 from .relabel import matches_label, relabel_edits, written_label
 from .resolution import CitationIndex, DocumentResolution, resolve_citations
@@ -20,21 +20,11 @@ _MISFIT_CODES = frozenset({"RW001", "RW002", "RW003", "RW004", "RW005", "RW006",
 
 
 def read_from_git(path: Path, revision: str) -> str:
-    """The text of ``path`` at a git revision (``git show REV:./file`` in its folder)."""
+    """The text of ``path`` at a git revision; BibliographyError when it cannot be read."""
     try:
-        result = subprocess.run(
-            ["git", "-C", str(path.parent), "show", f"{revision}:./{path.name}"],
-            capture_output=True,
-            check=False,
-        )
-    except OSError as error:
-        raise BibliographyError(f"cannot run git to read {path} at {revision}: {error}") from error
-    if result.returncode != 0:
-        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise BibliographyError(
-            f"cannot read {path.name} at {revision}: {reason[-1] if reason else 'git failed'}"
-        )
-    return result.stdout.decode("utf-8", errors="replace")
+        return read_file_at_revision(path, revision)
+    except GitError as error:
+        raise BibliographyError(str(error)) from error
 
 
 def old_bibliography_from_git(paths: list[Path], revision: str) -> Bibliography:

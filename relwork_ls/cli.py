@@ -13,6 +13,7 @@ from .bibliography import Bibliography
 from .bibliography_files import BibliographyError, load_bibliography
 from .config import Config, ConfigError, find_config_file, load_config
 from .findings import SEVERITIES
+from .git_files import GitError, resolve_commit
 from .labels import STYLES, LabelOptions
 from .lint import (
     FixOutcome,
@@ -137,6 +138,12 @@ def _history(args: argparse.Namespace, config: Config) -> History:
     for path in before:
         if not path.is_file():
             raise UsageError(f"no such bibliography: {path}")
+    if args.since is not None:
+        start = (args.paths or [Path(".")])[0].resolve()
+        try:
+            resolve_commit(start if start.is_dir() else start.parent, args.since)
+        except GitError as error:
+            raise UsageError(f"--since: {error}") from error
     return History(before, args.since or config.since)
 
 

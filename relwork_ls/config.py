@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import CODES, SEVERITIES
+from .git_files import GitError, check_revision_syntax
 from .labels import STYLES
 
 if sys.version_info >= (3, 11):
@@ -45,6 +46,10 @@ class Config:
     bibliographies_before: list[Path] = field(default_factory=list)
     since: str | None = None
     source: Path | None = None
+    # Trust, set by whoever runs us (never by a config file): whether configured paths may
+    # point outside ``trusted_root`` (None: anywhere) and whether git may be run.
+    trusted_root: Path | None = None
+    allow_git: bool = True
 
     def enabled(self, code: str) -> bool:
         """Whether a finding code is reported (``select`` prefixes, then ``ignore``)."""
@@ -54,6 +59,17 @@ class Config:
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
+
+    def allows_path(self, path: Path) -> bool:
+        """Whether a configured or named file may be read (inside ``trusted_root``)."""
+        if self.trusted_root is None:
+            return True
+        try:
+            resolved = path.resolve()
+            root = self.trusted_root.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: never inside
+            return False
+        return resolved == root or root in resolved.parents
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -149,6 +165,11 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     since = data.get("since")
     if since is not None and not isinstance(since, str):
         raise ConfigError(f"{where}: since must be a git revision string")
+    if since is not None:
+        try:
+            check_revision_syntax(since)
+        except GitError as error:
+            raise ConfigError(f"{where}: since: {error}") from error
     config.since = since
     severity = data.get("severity", {})
     if not isinstance(severity, dict):

@@ -15,9 +15,9 @@ from .apply_fixes import (
     write_atomically,
 )
 from .apply_fixes import unified_diff as make_diff
-from .bibliography import BibEntry, Bibliography
+from .bibliography import BibEntry, Bibliography, SourceSpan
 from .bibliography_checks import duplicate_work_findings, unused_entry_findings
-from .bibliography_files import load_bibliography
+from .bibliography_files import BibliographyError, load_bibliography
 from .bibliography_history import old_bibliography_from_git, stale_label_findings
 from .draft_alignment import AlignedWork, detect_groups, shingles
 from .drift import DraftVersion, align_versions, drift_findings
@@ -27,7 +27,7 @@ from .report_formats import display_path
 from .resolution import CitationIndex
 from .style_checks import style_findings
 from .suppression import filter_suppressed
-from .workspace import DocumentAnalysis, Workspace, discover
+from .workspace import DocumentAnalysis, SkippedFile, Workspace, discover
 
 MAX_FIX_PASSES = 4
 # A stale label (RW102) says more about a work than these findings at the same place.
@@ -93,21 +93,40 @@ class _Linter:
     def __init__(self, workspace: Workspace, history: History) -> None:
         self.workspace = workspace
         self.history = history
-        self._old_indexes: dict[tuple[Path, ...], CitationIndex] = {}
+        self._old_indexes: dict[tuple[Path, ...], CitationIndex | None] = {}
+        # Why the older bibliography could not be read (RW013), once per cause.
+        self.problems: list[Finding] = []
 
-    def old_index(self, bibs: tuple[Path, ...]) -> CitationIndex:
+    def old_index(self, bibs: tuple[Path, ...]) -> CitationIndex | None:
+        """The label index of the bibliography before the change; None when it cannot be
+        read (an invalid revision, git refused): reported once, RW102 is skipped."""
         if bibs not in self._old_indexes:
-            if self.history.before:
-                old = Bibliography()
-                for path in self.history.before:
-                    old.extend(load_bibliography(path))
-            else:
-                old = old_bibliography_from_git(list(bibs), self.history.since or "HEAD")
+            try:
+                old = self._old_bibliography(bibs)
+            except BibliographyError as error:
+                self._old_indexes[bibs] = None
+                where = self.workspace.config.source or bibs[0]
+                message = f"cannot check for stale labels (RW102): {error}"
+                if all(f.message != message for f in self.problems):
+                    self.problems.append(
+                        Finding("RW013", message, SourceSpan(str(where), 0, 0, 0, 0))
+                    )
+                return None
             config = self.workspace.config
             self._old_indexes[bibs] = CitationIndex(
                 old, LabelOptions(config.style, config.two_author_joiner)
             )
         return self._old_indexes[bibs]
+
+    def _old_bibliography(self, bibs: tuple[Path, ...]) -> Bibliography:
+        if self.history.before:
+            old = Bibliography()
+            for path in self.workspace.permitted(self.history.before, self.workspace.config.source):
+                old.extend(load_bibliography(path))
+            return old
+        if not self.workspace.config.allow_git:
+            raise BibliographyError("git is not run in an untrusted workspace")
+        return old_bibliography_from_git(list(bibs), self.history.since or "HEAD")
 
     def document_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         findings = list(analysis.findings)
@@ -120,15 +139,16 @@ class _Linter:
             self.workspace.config.suffix_separator,
         )
         if self.history.active and analysis.index is not None and analysis.bibliographies:
-            stale = stale_label_findings(
-                str(analysis.path),
-                analysis.text,
-                analysis.citations,
-                analysis.resolution,
-                self.old_index(analysis.bibliographies),
-                analysis.index,
-            )
-            findings += stale
+            old = self.old_index(analysis.bibliographies)
+            if old is not None:
+                findings += stale_label_findings(
+                    str(analysis.path),
+                    analysis.text,
+                    analysis.citations,
+                    analysis.resolution,
+                    old,
+                    analysis.index,
+                )
         return findings
 
 
@@ -156,14 +176,15 @@ def lint_paths(
     for path in paths:
         if not path.exists():
             raise LintUsageError(f"no such file or directory: {path}")
-    drafts, found_bibs = discover(paths, workspace.config.exclude)
+    found = discover(paths, workspace.config.exclude)
+    drafts, found_bibs = found.drafts, found.bibliographies
     workspace.discovered_bibliographies = found_bibs
     linter = _Linter(workspace, history)
     analyses: list[DocumentAnalysis] = []
-    findings: list[Finding] = []
+    findings: list[Finding] = [_skipped_finding(skipped) for skipped in found.skipped]
     for draft in drafts:
         analysis = workspace.analyze(draft, (texts or {}).get(draft))
-        if analysis.citations and not analysis.bibliographies:
+        if analysis.citations and not analysis.bibliographies and not workspace.refused:
             raise LintUsageError(
                 f"{draft}: no bibliography: pass --bib FILE, list `bibliographies` in "
                 "relwork.toml, or name one in the document"
@@ -174,13 +195,16 @@ def lint_paths(
     used: list[Path] = []
     for analysis in analyses:
         used.extend(b for b in analysis.bibliographies if b not in used)
-    for bib in [*workspace.extra_bibliographies, *workspace.config.bibliographies, *found_bibs]:
+    configured_bibs = workspace.permitted(workspace.config.bibliographies, workspace.config.source)
+    for bib in [*workspace.extra_bibliographies, *configured_bibs, *found_bibs]:
         if bib not in used:
             used.append(bib)
     for bib in used:
         if not bib.is_file() and bib not in workspace.overlays:
             raise LintUsageError(f"bibliography not found: {bib}")
     findings.extend(workspace.bibliography_findings(used))
+    findings.extend(_refused_findings(workspace))
+    findings.extend(linter.problems)
     findings.extend(_bibliography_checks(analyses, workspace))
     findings = _supersede(findings)
     sources = {str(a.path): a.text for a in analyses}
@@ -193,6 +217,29 @@ def lint_paths(
         unique.values(), key=lambda f: (f.span.path, f.span.line, f.span.column, f.code)
     )
     return LintResult(result, drafts, used, analyses)
+
+
+def _skipped_finding(skipped: SkippedFile) -> Finding:
+    span = SourceSpan(str(skipped.path), 0, 0, 0, 0)
+    return Finding("RW011", f"skipped {skipped.path.name}: {skipped.reason}", span)
+
+
+def _refused_findings(workspace: Workspace) -> list[Finding]:
+    """RW012 for each path named by configuration or a draft that lies outside the
+    workspace folder (reported where it was named)."""
+    findings = []
+    root = workspace.config.trusted_root
+    for path, named_in in sorted(workspace.refused.items(), key=lambda item: str(item[0])):
+        where = named_in or path
+        findings.append(
+            Finding(
+                "RW012",
+                f"not read: {path} is outside the workspace folder {root}; allow it with the "
+                "editor setting relwork.allow_outside_paths",
+                SourceSpan(str(where), 0, 0, 0, 0),
+            )
+        )
+    return findings
 
 
 def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Finding]:
@@ -280,7 +327,7 @@ def lint_and_fix(
             raise LintUsageError(f"no such file or directory: {path}")
     snapshots: dict[Path, FileSnapshot] = {}
     skipped: list[str] = []
-    for draft in discover(paths, workspace.config.exclude)[0]:
+    for draft in discover(paths, workspace.config.exclude).drafts:
         snapshot = FileSnapshot.read(draft)
         if snapshot is None:
             skipped.append(f"{draft}: not valid UTF-8; not fixed")

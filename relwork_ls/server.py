@@ -40,6 +40,7 @@ class RelworkServer(LanguageServer):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relwork-lint")
         self._running: set[Path] = set()
         self._rerun: set[Path] = set()
+        self._shown_config_errors: set[str] = set()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -86,12 +87,23 @@ class RelworkServer(LanguageServer):
 
     def relint(self, root: Root) -> None:
         """Lint one root now and publish its diagnostics."""
+        self.show_config_error(root)
         self.state.lint(root)
         if root.error:
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Warning, message=root.error)
             )
         self.publish(root)
+
+    def show_config_error(self, root: Root) -> None:
+        """Tell the user, once per message, why the configuration was not taken as given."""
+        if root.config_error and root.config_error not in self._shown_config_errors:
+            self._shown_config_errors.add(root.config_error)
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning, message=f"relwork-ls: {root.config_error}"
+                )
+            )
 
     def publish(self, root: Root, only: Path | None = None) -> None:
         """Push the root's findings (unless the client pulls diagnostics); ``only`` limits

@@ -31,6 +31,8 @@ class Root:
     history: History
     result: LintResult | None = None
     error: str | None = None
+    # Why the configuration (file or client settings) was not taken as given.
+    config_error: str | None = None
     findings_by_path: dict[str, list[Finding]] = field(default_factory=dict)
 
     @property
@@ -38,21 +40,39 @@ class Root:
         return self.result.analyses if self.result else []
 
 
+# Client settings about trust: never read from a file in the workspace.
+TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
+
+
 def build_config(root: Path, settings: dict[str, Any]) -> tuple[Config, str | None]:
-    """relwork.toml/pyproject of the root, overridden by client settings."""
+    """relwork.toml/pyproject of the root, overridden by client settings.
+
+    A workspace's own files cannot widen what is read: paths outside ``root`` are refused
+    unless the client setting ``allow_outside_paths`` is true, and git is not run when the
+    client says the workspace is not trusted (``workspace_trusted: false``)."""
     data: dict[str, Any] = {}
     base = root
     error = None
     config_file = find_config_file(root)
+    client = {k: v for k, v in settings.items() if k not in TRUST_SETTINGS}
+    trusted = settings.get("workspace_trusted") is not False
+    allow_outside = trusted and settings.get("allow_outside_paths") is True
     try:
         if config_file is not None:
             data = read_config_data(config_file)
             base = config_file.parent
-        data = {**data, **settings}
-        return config_from_mapping(data, base, where=str(config_file or "settings")), None
+        config = config_from_mapping({**data, **client}, base, where=str(config_file or "settings"))
+        config.source = config_file
     except ConfigError as problem:
         error = str(problem)
-    return Config(root=root), error
+        try:  # a bad client setting must not also lose the folder's own configuration
+            config = config_from_mapping(data, base, where=str(config_file))
+            config.source = config_file
+        except ConfigError:
+            config = Config(root=root)
+    config.trusted_root = None if allow_outside else root
+    config.allow_git = trusted
+    return config, error
 
 
 class ServerState:
@@ -73,7 +93,7 @@ class ServerState:
         workspace = Workspace(config)
         workspace.overlays = self.overlays
         history = History(list(config.bibliographies_before), config.since)
-        root = Root(path, workspace, history, error=error)
+        root = Root(path, workspace, history, config_error=error)
         self.roots.append(root)
         return root
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,19 @@ class Workspace:
         self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
+        # Paths that configuration or a draft named but that lie outside the trusted root:
+        # path → where they were named (config file or draft). Reported as RW012.
+        self.refused: dict[Path, Path | None] = {}
+
+    def permitted(self, paths: Iterable[Path], named_in: Path | None) -> list[Path]:
+        """The paths that may be read; the others are remembered as refused."""
+        allowed = []
+        for path in paths:
+            if self.config.allows_path(path) or path in self.extra_bibliographies:
+                allowed.append(path)
+            else:
+                self.refused.setdefault(path, named_in)
+        return allowed
 
     def memo(self, kind: str, key: object, anchor: object, compute: Callable[[], T]) -> T:
         """``compute()`` once while ``anchor`` (an index, a text, an analysis, or a tuple of
@@ -135,12 +149,13 @@ class Workspace:
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
         existing = [path for path in named if path.is_file() or path in self.overlays]
         if existing:
-            return tuple(dict.fromkeys(existing))
+            return tuple(dict.fromkeys(self.permitted(existing, draft)))
         if self.config.bibliographies:
-            return tuple(dict.fromkeys(self.config.bibliographies))
+            configured = self.permitted(self.config.bibliographies, self.config.source)
+            return tuple(dict.fromkeys(configured))
         if self.discovered_bibliographies:
             return tuple(dict.fromkeys(self.discovered_bibliographies))
-        beside = discover([draft.parent], self.config.exclude, recursive=False)[1]
+        beside = discover([draft.parent], self.config.exclude, recursive=False).bibliographies
         return (beside[0],) if len(beside) == 1 else ()
 
     # -- documents -----------------------------------------------------------------------
@@ -237,38 +252,128 @@ def same_objects(a: object, b: object) -> bool:
     return a is b
 
 
+MAX_FILE_BYTES = 50 * 1024 * 1024  # larger drafts or bibliographies are skipped, not read
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file under a linted path that was not read, and why (reported as RW011)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Discovery:
+    """What a walk of the linted paths found."""
+
+    drafts: list[Path] = field(default_factory=list)
+    bibliographies: list[Path] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _regular_target(file: Path, tree: Path | None) -> tuple[Path | None, str]:
+    """The file to read for ``file`` (its resolved path), or None and why it is skipped.
+
+    Links that loop, dangle or leave ``tree`` are not followed; FIFOs, sockets and devices
+    are never opened (reading one can hang or never end)."""
+    try:
+        target = file.resolve(strict=True)
+    except RuntimeError:
+        return None, "symbolic link loop"
+    except FileNotFoundError:
+        return None, "dangling symbolic link" if file.is_symlink() else "file disappeared"
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return None, "symbolic link loop"
+        return None, f"cannot be read: {error.strerror or error}"
+    if tree is not None and file.is_symlink() and not _inside(target, tree):
+        return None, f"symbolic link to {target}, outside {tree}"
+    try:
+        info = target.stat()
+    except OSError as error:
+        return None, f"cannot be read: {error.strerror or error}"
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not a regular file (FIFO, socket or device)"
+    if info.st_size > MAX_FILE_BYTES:
+        size = info.st_size / (1024 * 1024)
+        return None, f"too large ({size:.0f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
+    return target, ""
+
+
 def discover(
     paths: Iterable[Path], exclude: Iterable[str] = (), recursive: bool = True
-) -> tuple[list[Path], list[Path]]:
-    """Drafts and bibliography files under ``paths`` (files are taken as given)."""
+) -> Discovery:
+    """Drafts and bibliography files under ``paths`` (files are taken as given), and the
+    files of those kinds that could not be taken."""
     patterns = list(exclude)
-    drafts: list[Path] = []
-    bibs: list[Path] = []
+    found = Discovery()
 
-    def consider(file: Path, explicit: bool) -> None:
+    def consider(file: Path, explicit: bool, tree: Path | None) -> None:
         if any(fnmatch.fnmatch(str(file), p) or fnmatch.fnmatch(file.name, p) for p in patterns):
             return
-        if document_kind(str(file)):
-            drafts.append(file)
-        elif file.suffix.lower() in BIBLIOGRAPHY_SUFFIXES and (
-            explicit or file.suffix.lower() != ".json" or _looks_like_csl(file)
-        ):
-            bibs.append(file)
+        is_draft = bool(document_kind(str(file)))
+        suffix = file.suffix.lower()
+        if not is_draft and suffix not in BIBLIOGRAPHY_SUFFIXES:
+            return
+        target, reason = _regular_target(file, tree)
+        if target is None:
+            found.skipped.append(SkippedFile(file.absolute(), reason))
+            return
+        if is_draft:
+            found.drafts.append(target)
+        elif explicit or suffix != ".json" or _looks_like_csl(target):
+            found.bibliographies.append(target)
 
     for path in paths:
         if path.is_dir():
+            tree = path.resolve()
             for folder, subfolders, files in os.walk(path):
-                subfolders[:] = sorted(
-                    d for d in subfolders if recursive and d not in _SKIPPED_DIRECTORIES
-                )
+                kept = []
+                for name in sorted(subfolders):
+                    if not recursive or name in _SKIPPED_DIRECTORIES:
+                        continue
+                    sub = Path(folder) / name
+                    if sub.is_symlink():
+                        reason = _linked_folder_reason(sub, tree)
+                        if reason:
+                            found.skipped.append(SkippedFile(sub.absolute(), reason))
+                        continue  # never walked through: its files are reached directly
+                    kept.append(name)
+                subfolders[:] = kept
                 for name in sorted(files):
-                    consider(Path(folder) / name, explicit=False)
+                    consider(Path(folder) / name, explicit=False, tree=tree)
         else:
-            consider(path, explicit=True)
+            consider(path, explicit=True, tree=None)
     # A .bbl next to its .bib only supplies labels; it is not a second bibliography.
+    bibs = found.bibliographies
     stems = {b.with_suffix("") for b in bibs if b.suffix.lower() != ".bbl"}
-    bibs = [b for b in bibs if b.suffix.lower() != ".bbl" or b.with_suffix("") not in stems]
-    return [d.resolve() for d in drafts], [b.resolve() for b in bibs]
+    found.bibliographies = [
+        b for b in bibs if b.suffix.lower() != ".bbl" or b.with_suffix("") not in stems
+    ]
+    found.drafts = list(dict.fromkeys(found.drafts))
+    found.bibliographies = list(dict.fromkeys(found.bibliographies))
+    return found
+
+
+def _linked_folder_reason(folder: Path, tree: Path) -> str:
+    """Why a linked folder is worth a notice: a loop, a dangling link, or a link out of the
+    tree (a link to a folder inside the tree is skipped silently: its files are walked)."""
+    try:
+        target = folder.resolve(strict=True)
+    except RuntimeError:
+        return "symbolic link loop"
+    except OSError as error:
+        if error.errno == 40:
+            return "symbolic link loop"
+        return "dangling symbolic link"
+    if _inside(target, tree):
+        return ""
+    return f"symbolic link to {target}, outside {tree}; not followed"
 
 
 def _looks_like_csl(path: Path) -> bool:
@@ -280,4 +385,11 @@ def _looks_like_csl(path: Path) -> bool:
     return head.startswith(b"[") and b'"id"' in head
 
 
-__all__ = ["BibliographyError", "DocumentAnalysis", "Workspace", "discover"]
+__all__ = [
+    "BibliographyError",
+    "Discovery",
+    "DocumentAnalysis",
+    "SkippedFile",
+    "Workspace",
+    "discover",
+]

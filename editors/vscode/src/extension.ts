@@ -38,6 +38,10 @@ function settings(): Record<string, unknown> {
       result[key] = value;
     }
   }
+  // Trust is decided here, never by the workspace: the machine-scoped user setting and
+  // VS Code's workspace trust.
+  result["allow_outside_paths"] = config.inspect<boolean>("allow_outside_paths")?.globalValue === true;
+  result["workspace_trusted"] = vscode.workspace.isTrusted;
   return result;
 }
 
@@ -83,9 +87,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       vscode.window.showInformationMessage("relwork-ls restarted");
     }),
     vscode.commands.registerCommand("relwork-ls.showOutput", () => output?.show()),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      await vscode.commands.executeCommand("relwork-ls.restartServer");
+    }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration("relwork-ls.serverCommand")
-          || event.affectsConfiguration("relwork-ls.pythonPath")) {
+          || event.affectsConfiguration("relwork-ls.pythonPath")
+          || event.affectsConfiguration("relwork.allow_outside_paths")) {
         await vscode.commands.executeCommand("relwork-ls.restartServer");
       }
     }),
