@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from relwork_ls.bibliography_files import load_bibliography
-from relwork_ls.bibtex_names import parse_name
-from relwork_ls.documents import _paragraph_citations, extract_citations
-from relwork_ls.labels import LabelOptions
-from relwork_ls.latex_text import latex_to_unicode
-from relwork_ls.rendered_citations import _readings
-from relwork_ls.resolution import CitationIndex, resolve_citations
+from relwork_ls.bibliography.files import load_bibliography
+from relwork_ls.bibliography.labels import LabelOptions
+from relwork_ls.bibliography.latex_text import latex_to_unicode
+from relwork_ls.bibliography.names import parse_name
+from relwork_ls.citations.documents import _paragraph_citations, extract_citations
+from relwork_ls.citations.rendered import _readings
+from relwork_ls.citations.resolution import CitationIndex, resolve_citations
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

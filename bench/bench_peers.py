@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from relwork_ls.bibliography_checks import duplicate_work_findings
-from relwork_ls.bibliography_files import load_bibliography
-from relwork_ls.labels import LabelOptions
-from relwork_ls.load_bbl import load_bbl_text
-from relwork_ls.resolution import CitationIndex
+from relwork_ls.bibliography.bbl import load_bbl_text
+from relwork_ls.bibliography.files import load_bibliography
+from relwork_ls.bibliography.labels import LabelOptions
+from relwork_ls.checks.bibliography import duplicate_work_findings
+from relwork_ls.citations.resolution import CitationIndex
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1] / "shared" / "corpus"

@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .bibliography import Bibliography
-from .bibliography_files import BibliographyError, load_bibliography
+from .bibliography.files import BibliographyError, load_bibliography
+from .bibliography.labels import STYLES, LabelOptions
+from .bibliography.model import Bibliography
+from .citations.resolution import CitationIndex
 from .config import Config, ConfigError, find_config_file, load_config
 from .findings import SEVERITIES
 from .git_files import GitError, resolve_commit
-from .labels import STYLES, LabelOptions
-from .lint import (
+from .lint.reports import FORMATS, render
+from .lint.run import (
     FixOutcome,
     History,
     LintUsageError,
@@ -24,9 +26,7 @@ from .lint import (
     lint_paths,
     unified_diff,
 )
-from .report_formats import FORMATS, render
-from .resolution import CitationIndex
-from .workspace import Workspace
+from .lint.workspace import Workspace
 
 
 class UsageError(Exception):
@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "labels":
             return run_labels(args)
         if args.command == "serve":
-            from .server import start_server
+            from .server.app import start_server
 
             return start_server(args.tcp)
         if args.command == "relabel":

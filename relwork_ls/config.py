@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bibliography.labels import STYLES
 from .findings import CODES, SEVERITIES
 from .git_files import GitError, check_revision_syntax
-from .labels import STYLES
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bibliography import SourceSpan
+from .bibliography.model import SourceSpan
 
 SEVERITIES = ("error", "warning", "info", "hint")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
-from .bibliography import SourceSpan
+from .bibliography.model import SourceSpan
+
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 class LineIndex:
@@ -12,12 +15,15 @@ class LineIndex:
 
     Columns here are Python string indices within the line (code points); LSP clients
     count UTF-16 code units (or UTF-8 bytes), converted with ``to_client``/``from_client``.
-    Lines end at "\\n"; a "\\r" before it belongs to the line's text, as in LSP.
+    Lines end at "\\n", "\\r\\n" or a lone "\\r", as LSP defines them.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0]
+        if "\r" in text:
+            self.starts.extend(match.end() for match in _LINE_BREAK.finditer(text))
+            return
         index = text.find("\n")
         while index >= 0:
             self.starts.append(index + 1)
@@ -27,13 +33,18 @@ class LineIndex:
     def line_count(self) -> int:
         return len(self.starts)
 
+    def _content_end(self, line: int) -> int:
+        """Offset where ``line``'s text ends (before its line break)."""
+        if line + 1 >= len(self.starts):
+            return len(self.text)
+        end = self.starts[line + 1]
+        return end - 2 if self.text[end - 2 : end] == "\r\n" else end - 1
+
     def line_text(self, line: int) -> str:
         """Text of ``line`` without its line break."""
         if not 0 <= line < len(self.starts):
             return ""
-        start = self.starts[line]
-        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        return self.text[self.starts[line] : self._content_end(line)]
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column) of a string offset, clamped to the text."""
@@ -60,7 +71,7 @@ class LineIndex:
         if not 0 <= line < len(self.starts):
             return 0
         start = self.starts[line]
-        line_end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+        line_end = self._content_end(line)
         return client_length(self.text[start : min(start + column, line_end)], encoding)
 
     def from_client(self, line: int, client_column: int, encoding: str = "utf-16") -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from relwork_ls.bibliography_files import bibliography_from_text
-from relwork_ls.citations import Citation
-from relwork_ls.documents import extract_citations
+from relwork_ls.bibliography.files import bibliography_from_text
+from relwork_ls.bibliography.labels import LabelOptions
+from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.model import Citation
+from relwork_ls.citations.resolution import CitationIndex, resolve_citations
 from relwork_ls.findings import Finding
-from relwork_ls.labels import LabelOptions
-from relwork_ls.resolution import CitationIndex, resolve_citations
 
 
 def bib(source: str, path: str = "refs.bib") -> CitationIndex:

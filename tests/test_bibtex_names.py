@@ -1,4 +1,4 @@
-from relwork_ls.bibtex_names import parse_name, parse_names, split_name_list
+from relwork_ls.bibliography.names import parse_name, parse_names, split_name_list
 
 
 def test_split_at_and_outside_braces():

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relwork_ls.bibliography_files import bibliography_from_text
-from relwork_ls.labels import compute_labels
-from relwork_ls.load_bbl import load_bbl_text
+from relwork_ls.bibliography.bbl import load_bbl_text
+from relwork_ls.bibliography.files import bibliography_from_text
+from relwork_ls.bibliography.labels import compute_labels
 
 BIBTEX = shutil.which("bibtex")
 pytestmark = pytest.mark.skipif(BIBTEX is None, reason="bibtex is not installed")

@@ -1,11 +1,11 @@
 from helpers import bib
 
-from relwork_ls.bibliography_checks import duplicate_work_findings, unused_entry_findings
-from relwork_ls.documents import extract_citations
+from relwork_ls.checks.bibliography import duplicate_work_findings, unused_entry_findings
+from relwork_ls.checks.style import style_findings
+from relwork_ls.checks.suppression import filter_suppressed
+from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.resolution import resolve_citations
 from relwork_ls.findings import Finding
-from relwork_ls.resolution import resolve_citations
-from relwork_ls.style_checks import style_findings
-from relwork_ls.suppression import filter_suppressed
 
 REFS = """
 @article{xu2023a, author={Xu, Benfeng and Yang, An and Lin, Junyang}, year={2023}, title={ExpertPrompting}}
@@ -36,7 +36,7 @@ def test_rw202_same_author_group_twice():
     # natbib prints one author group once per run of adjacent keys: a repeat is mergeable.
     (finding,) = style("(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a,c)")
     assert finding.code == "RW202" and not finding.fix.safe
-    from relwork_ls.apply_fixes import apply_edits
+    from relwork_ls.lint.fixes import apply_edits
 
     text = "(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a,c)"
     assert apply_edits(text, finding.fix.edits) == "(Xu et al., 2023b,a,c; Lee, 2020)"

@@ -162,7 +162,7 @@ def test_labels_command(tmp_path, capsys):
 
 
 def test_scan_timeout_is_a_finding_not_a_crash(project, capsys, monkeypatch):
-    import relwork_ls.workspace as workspace
+    import relwork_ls.lint.workspace as workspace
 
     def slow(text: str, kind: str):
         raise TimeoutError("regex time-out")

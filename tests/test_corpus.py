@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from relwork_ls.bibliography_files import load_bibliography
-from relwork_ls.labels import LabelOptions, compute_labels
-from relwork_ls.load_bbl import load_bbl_text
+from relwork_ls.bibliography.bbl import load_bbl_text
+from relwork_ls.bibliography.files import load_bibliography
+from relwork_ls.bibliography.labels import LabelOptions, compute_labels
 
 
 def lint_json(*args: str | Path) -> list[dict]:

@@ -3,11 +3,11 @@ from pathlib import Path
 
 from helpers import bib
 
-from relwork_ls.bibliography_history import entry_successors, stale_label_findings
-from relwork_ls.documents import extract_citations
-from relwork_ls.draft_alignment import detect_groups
-from relwork_ls.drift import DraftVersion, drift_findings
-from relwork_ls.resolution import resolve_citations
+from relwork_ls.checks.draft_alignment import detect_groups
+from relwork_ls.checks.drift import DraftVersion, drift_findings
+from relwork_ls.checks.history import entry_successors, stale_label_findings
+from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.resolution import resolve_citations
 
 OLD = """
 @article{chen2023agent, author={Chen, Weize and Su, Yusheng and Zuo, Jingwei}, year={2023}, title={AgentVerse}}

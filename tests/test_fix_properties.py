@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relwork_ls.apply_fixes import apply_edits, fix_edits_by_file
-from relwork_ls.bibliography import SourceSpan
+from relwork_ls.bibliography.model import SourceSpan
 from relwork_ls.config import Config
-from relwork_ls.lint import lint_and_fix, lint_paths
+from relwork_ls.lint.fixes import apply_edits, fix_edits_by_file
+from relwork_ls.lint.run import lint_and_fix, lint_paths
+from relwork_ls.lint.workspace import Workspace
 from relwork_ls.positions import LineIndex
-from relwork_ls.workspace import Workspace
 
 REFS = r"""@article{chen2021, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021}, title={Codex}}
 @article{roziere, author={Rozi{\`e}re, Baptiste and Gehring, Jonas and Gloeckle, F.}, year={2023}, title={Code Llama}}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from relwork_ls.apply_fixes import FileChangedError, FileSnapshot, write_atomically
 from relwork_ls.cli import main
+from relwork_ls.lint.fixes import FileChangedError, FileSnapshot, write_atomically
 
 REFS = """@article{chen2021, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021},
   title={Evaluating Large Language Models Trained on Code}}

@@ -1,4 +1,4 @@
-from relwork_ls.documents import extract_citations, named_bibliographies
+from relwork_ls.citations.documents import extract_citations, named_bibliographies
 
 
 def keys(text: str, kind: str) -> list[str]:

@@ -1,7 +1,7 @@
 import textwrap
 
-from relwork_ls.bibliography_files import bibliography_from_text
-from relwork_ls.labels import LabelOptions, compute_labels
+from relwork_ls.bibliography.files import bibliography_from_text
+from relwork_ls.bibliography.labels import LabelOptions, compute_labels
 
 BIB = """
 @article{xu2023wizardlm, author={Xu, Can and Sun, Qingfeng and Zheng, Kai}, title={WizardLM}, year={2023}}

@@ -1,4 +1,4 @@
-from relwork_ls.latex_text import fold, latex_to_unicode, purify, sortify
+from relwork_ls.bibliography.latex_text import fold, latex_to_unicode, purify, sortify
 
 
 def test_accents_become_unicode():

@@ -1,7 +1,7 @@
 import textwrap
 
-from relwork_ls.bibliography_files import bibliography_from_text
-from relwork_ls.load_bibtex import evaluate_value
+from relwork_ls.bibliography.bibtex import evaluate_value
+from relwork_ls.bibliography.files import bibliography_from_text
 
 BROKEN = textwrap.dedent("""\
     @string{acl = {Proc. of ACL}}

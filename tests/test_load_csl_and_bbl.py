@@ -1,6 +1,6 @@
-from relwork_ls.bibliography_files import bibliography_from_text
-from relwork_ls.labels import compute_labels
-from relwork_ls.load_bbl import load_bbl_text
+from relwork_ls.bibliography.bbl import load_bbl_text
+from relwork_ls.bibliography.files import bibliography_from_text
+from relwork_ls.bibliography.labels import compute_labels
 
 CSL = """[
   {"id": "smith2020", "type": "article-journal", "title": "A study",

@@ -1,4 +1,4 @@
-from relwork_ls.documents import extract_citations
+from relwork_ls.citations.documents import extract_citations
 
 
 def works(text: str, kind: str = "text") -> list[tuple[str, str, str]]:

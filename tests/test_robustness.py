@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relwork_ls.bibliography_files import (
+from relwork_ls.bibliography.files import (
     BibliographyError,
     bibliography_from_text,
     load_bibliography,
 )
-from relwork_ls.documents import extract_citations
+from relwork_ls.citations.documents import extract_citations
 
 CITATION_ALPHABET = st.sampled_from(
     list("()[];,.&@\\{}' \n-–abcXYZé")
@@ -78,8 +78,22 @@ def test_position_conversions_round_trip(text, data):
         back = lines.from_client(line, client, encoding)
         assert back <= column and lines.to_client(line, back, encoding) <= client
     # Out-of-range client positions are clamped, never raise.
-    assert lines.offset(line + 5, 10**6) == len(text)
+    assert lines.offset(lines.line_count + 5, 10**6) == len(text)
+    assert lines.offset(line, 10**6) == lines.starts[line] + len(lines.line_text(line))
     assert lines.from_client(line, 10**6) == len(lines.line_text(line))
+
+
+@pytest.mark.parametrize("text", ["\n\n\n\n\n\r", "a\rb\r\nc\nd\r", "\r\r\n\n"])
+def test_lone_carriage_returns_break_lines_as_in_lsp(text):
+    from relwork_ls.positions import LineIndex
+
+    lines = LineIndex(text)
+    assert [lines.line_text(i) for i in range(lines.line_count)] == text.splitlines() + (
+        [""] if text.endswith(("\n", "\r")) else []
+    )
+    for offset in range(len(text) + 1):
+        line, column = lines.position(offset)
+        assert lines.offset(line, column) == offset or text[offset - 1 : offset] == "\r"
 
 
 def test_hostile_workspace_lints_without_crashing(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from relwork_ls.cli import main
 from relwork_ls.config import ConfigError, load_config
 from relwork_ls.git_files import GitError, check_revision_syntax, read_file_at_revision
-from relwork_ls.server_state import ServerState
+from relwork_ls.server.state import ServerState
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -6,12 +6,12 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .bibliography import BibEntry, Bibliography, SourceSpan
-from .citations import Citation, CitedWork, NameOption
-from .findings import Finding, Fix, RelatedLocation, TextEdit
-from .labels import Label, LabelOptions, compute_labels
-from .latex_text import fold
-from .positions import LineIndex
+from ..bibliography.labels import Label, LabelOptions, compute_labels
+from ..bibliography.latex_text import fold
+from ..bibliography.model import BibEntry, Bibliography, SourceSpan
+from ..findings import Finding, Fix, RelatedLocation, TextEdit
+from ..positions import LineIndex
+from .model import Citation, CitedWork, NameOption
 
 
 def normalize_names(text: str) -> str:

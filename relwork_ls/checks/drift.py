@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .bibliography import SourceSpan
+from ..bibliography.model import SourceSpan
+from ..citations.resolution import CitationIndex, WorkResolution
+from ..findings import Finding, Fix, RelatedLocation
+from ..positions import LineIndex
 from .draft_alignment import AlignedWork, DraftSentences, align_drafts
-from .findings import Finding, Fix, RelatedLocation
-from .positions import LineIndex
 from .relabel import matches_label, relabel_edits, written_label
-from .resolution import CitationIndex, WorkResolution
 
 
 class DraftVersion:

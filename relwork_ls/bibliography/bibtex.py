@@ -7,8 +7,8 @@ import logging
 import bibtexparser
 from bibtexparser import model
 
-from .bibliography import BibEntry, Bibliography, LoadProblem, SourceSpan
-from .bibtex_names import parse_names
+from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
+from .names import parse_names
 
 # bibtexparser logs every broken block; we report them as findings instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)

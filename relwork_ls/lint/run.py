@@ -7,26 +7,26 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .apply_fixes import (
+from ..bibliography.files import BibliographyError, load_bibliography
+from ..bibliography.labels import LabelOptions
+from ..bibliography.model import BibEntry, Bibliography, SourceSpan
+from ..checks.bibliography import duplicate_work_findings, unused_entry_findings
+from ..checks.draft_alignment import AlignedWork, detect_groups, shingles
+from ..checks.drift import DraftVersion, align_versions, drift_findings
+from ..checks.history import old_bibliography_from_git, stale_label_findings
+from ..checks.style import style_findings
+from ..checks.suppression import filter_suppressed
+from ..citations.resolution import CitationIndex
+from ..findings import Finding, severity_rank
+from .fixes import (
     FileChangedError,
     FileSnapshot,
     apply_edits,
     fix_edits_by_file,
     write_atomically,
 )
-from .apply_fixes import unified_diff as make_diff
-from .bibliography import BibEntry, Bibliography, SourceSpan
-from .bibliography_checks import duplicate_work_findings, unused_entry_findings
-from .bibliography_files import BibliographyError, load_bibliography
-from .bibliography_history import old_bibliography_from_git, stale_label_findings
-from .draft_alignment import AlignedWork, detect_groups, shingles
-from .drift import DraftVersion, align_versions, drift_findings
-from .findings import Finding, severity_rank
-from .labels import LabelOptions
-from .report_formats import display_path
-from .resolution import CitationIndex
-from .style_checks import style_findings
-from .suppression import filter_suppressed
+from .fixes import unified_diff as make_diff
+from .reports import display_path
 from .workspace import DocumentAnalysis, SkippedFile, Workspace, discover
 
 MAX_FIX_PASSES = 4

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import regex
 
-from .findings import Finding
-from .positions import LineIndex
+from ..findings import Finding
+from ..positions import LineIndex
 
 _DIRECTIVE = regex.compile(
     r"relwork:\s*ignore(?P<codes>(?:[\s,]+RW\d{3})*)(?![\w-])", regex.IGNORECASE

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bibtex_names import PersonName
+from .bbl import BblLabel
 from .latex_text import latex_to_unicode
-from .load_bbl import BblLabel
+from .names import PersonName
 
 
 @dataclass(frozen=True, slots=True)

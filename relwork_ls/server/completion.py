@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import regex
 
-from .bibliography import BibEntry
-from .latex_text import fold
-from .resolution import CitationIndex
+from ..bibliography.latex_text import fold
+from ..bibliography.model import BibEntry
+from ..citations.resolution import CitationIndex
 
 MAX_ITEMS = 50
 

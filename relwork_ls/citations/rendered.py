@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import regex
 
-from .citations import Citation, CitedWork, NameOption
+from .model import Citation, CitedWork, NameOption
 
 # User text can be adversarial (a 5 MB line); every pattern runs with a timeout.
 REGEX_TIMEOUT = 2.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import regex
 
-from .citations import Citation, CitedWork
-from .rendered_citations import REGEX_TIMEOUT
+from .model import Citation, CitedWork
+from .rendered import REGEX_TIMEOUT
 
 _LATEX_CITE = regex.compile(
     r"\\(?P<cmd>[a-zA-Z]*cite[a-zA-Z]*|[pP]arencite|[tT]extcite|[aA]utocite|[fF]ootcite)\*?"

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .bibliography import SourceSpan
-from .findings import CODES, Finding
+from .. import __version__
+from ..bibliography.model import SourceSpan
+from ..findings import CODES, Finding
 
 FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}

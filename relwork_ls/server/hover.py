@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bibliography import BibEntry
-from .findings import Finding
-from .resolution import CitationIndex
+from ..bibliography.model import BibEntry
+from ..citations.resolution import CitationIndex
+from ..findings import Finding
 
 
 def reference_markdown(entry: BibEntry, index: CitationIndex) -> str:

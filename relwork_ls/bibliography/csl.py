@@ -7,8 +7,8 @@ from typing import Any
 
 import regex
 
-from .bibliography import BibEntry, Bibliography, LoadProblem, SourceSpan
-from .bibtex_names import PersonName
+from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
+from .names import PersonName
 
 _ID_FIELD = regex.compile(r'"id"\s*:\s*"(?P<id>(?:[^"\\]|\\.)*)"')
 _TYPE_MAP = {

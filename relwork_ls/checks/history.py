@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bibliography import BibEntry, Bibliography
-from .bibliography_checks import same_work, work_identities
-from .bibliography_files import BibliographyError, bibliography_from_text
-from .citations import Citation
-from .findings import Finding, Fix, RelatedLocation
-from .git_files import GitError, read_file_at_revision
-from .positions import LineIndex
+from ..bibliography.files import BibliographyError, bibliography_from_text
+from ..bibliography.model import BibEntry, Bibliography
+from ..citations.model import Citation
+from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
+from ..findings import Finding, Fix, RelatedLocation
+from ..git_files import GitError, read_file_at_revision
+from ..positions import LineIndex
+from .bibliography import same_work, work_identities
 from .relabel import matches_label, relabel_edits, written_label
-from .resolution import CitationIndex, DocumentResolution, resolve_citations
 
 # Findings that say a citation does not fit a bibliography: used to tell which version of
 # the bibliography a draft was written against.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .findings import TextEdit
-from .labels import Label
-from .positions import LineIndex
-from .resolution import WorkResolution
+from ..bibliography.labels import Label
+from ..citations.resolution import WorkResolution
+from ..findings import TextEdit
+from ..positions import LineIndex
 
 
 def written_label(work: WorkResolution) -> str:

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bibliography import BibEntry
-from .bibliography_files import BibliographyError
+from ..bibliography.files import BibliographyError
+from ..bibliography.model import BibEntry
+from ..citations.resolution import CitationIndex, WorkResolution
+from ..config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
+from ..findings import Finding
+from ..lint.run import History, LintResult, LintUsageError, lint_paths
+from ..lint.workspace import DocumentAnalysis, Workspace, same_objects
+from ..positions import LineIndex
 from .completion import CompletionTable
-from .config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
-from .findings import Finding
-from .lint import History, LintResult, LintUsageError, lint_paths
-from .positions import LineIndex
-from .resolution import CitationIndex, WorkResolution
-from .workspace import DocumentAnalysis, Workspace, same_objects
 
 # Findings that depend on other drafts: the per-draft quick lint cannot recompute them.
 CROSS_DRAFT_CODES = frozenset({"RW101"})

@@ -12,14 +12,14 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from . import __version__
+from .. import __version__
+from ..citations.documents import document_kind
+from ..citations.outline import sections
+from ..findings import Finding
 from .completion import CompletionContext, completion_context
-from .document_outline import sections
-from .documents import document_kind
-from .entry_markdown import citation_hover_markdown, reference_markdown
-from .findings import Finding
-from .lsp_convert import TextPositions, diagnostic, encoding_name, path_of, uri_of
-from .server_state import Root, ServerState
+from .convert import TextPositions, diagnostic, encoding_name, path_of, uri_of
+from .hover import citation_hover_markdown, reference_markdown
+from .state import Root, ServerState
 
 DEBOUNCE_SECONDS = 0.075  # the edited draft alone
 FULL_LINT_SECONDS = 0.8  # every draft of the root, once typing pauses

@@ -7,9 +7,9 @@ from pathlib import PurePath
 
 import regex
 
-from .citations import Citation, shifted
-from .keyed_citations import find_latex_citations, find_pandoc_citations
-from .rendered_citations import REGEX_TIMEOUT, find_rendered_citations
+from .keyed import find_latex_citations, find_pandoc_citations
+from .model import Citation, shifted
+from .rendered import REGEX_TIMEOUT, find_rendered_citations
 
 DRAFT_SUFFIXES = {
     ".txt": "text",

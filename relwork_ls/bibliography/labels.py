@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .bibliography import BibEntry
-from .bibtex_names import PersonName
 from .latex_text import latex_to_unicode, purify, sortify
+from .model import BibEntry
+from .names import PersonName
 
 STYLES = ("natbib", "apalike", "apa")
 ENTRY_MAX = 500  # BibTeX 0.99d's entry.max$: sort keys are truncated there.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bibliography import BibEntry, Bibliography, LoadProblem, SourceSpan
-from .load_bbl import load_bbl_text
-from .load_bibtex import load_bibtex_text
-from .load_csl import load_csl_text
+from .bbl import load_bbl_text
+from .bibtex import load_bibtex_text
+from .csl import load_csl_text
+from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 
 
 class BibliographyError(Exception):

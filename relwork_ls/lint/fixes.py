@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .findings import Finding, TextEdit
-from .positions import LineIndex
+from ..findings import Finding, TextEdit
+from ..positions import LineIndex
 
 
 class FileChangedError(Exception):

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 import regex
 
-from .bibliography import BibEntry
-from .findings import Finding, RelatedLocation
-from .latex_text import fold, purify
-from .resolution import CitationIndex
+from ..bibliography.latex_text import fold, purify
+from ..bibliography.model import BibEntry
+from ..citations.resolution import CitationIndex
+from ..findings import Finding, RelatedLocation
 
 _ARXIV = regex.compile(
     r"(?:arxiv[:./\s]*(?:abs/|pdf/)?|10\.48550/arxiv\.)(\d{4}\.\d{4,5})", regex.I

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import regex
 
-from .latex_text import fold
-from .rendered_citations import REGEX_TIMEOUT
-from .resolution import WorkResolution
+from ..bibliography.latex_text import fold
+from ..citations.rendered import REGEX_TIMEOUT
+from ..citations.resolution import WorkResolution
 
 _SENTENCE_END = regex.compile(r"[.!?](?=\s+[^\s])|\n\s*\n|\n#+ ")
 _WORD = regex.compile(r"[\p{L}\p{N}]{2,}")

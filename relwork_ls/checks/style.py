@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from .bibliography import SourceSpan
-from .findings import Finding, Fix, TextEdit
-from .positions import LineIndex
-from .resolution import CitationIndex, WorkResolution
+from ..bibliography.model import SourceSpan
+from ..citations.resolution import CitationIndex, WorkResolution
+from ..findings import Finding, Fix, TextEdit
+from ..positions import LineIndex
 
 
 class _Document:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .rendered_citations import REGEX_TIMEOUT
+from .rendered import REGEX_TIMEOUT
 
 _MARKDOWN = regex.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<title>[^\n]+?)[ \t#]*$", regex.M)
 _LATEX = regex.compile(

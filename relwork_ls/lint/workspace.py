@@ -11,19 +11,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from .bibliography import Bibliography, SourceSpan
-from .bibliography_files import (
+from ..bibliography.files import (
     BibliographyError,
     bibliography_from_text,
     load_bibliography,
     read_text,
 )
-from .citations import Citation
-from .config import Config
-from .documents import BIBLIOGRAPHY_SUFFIXES, document_kind, extract_citations, named_bibliographies
-from .findings import Finding
-from .labels import LabelOptions
-from .resolution import CitationIndex, DocumentResolution, resolve_citations
+from ..bibliography.labels import LabelOptions
+from ..bibliography.model import Bibliography, SourceSpan
+from ..citations.documents import (
+    BIBLIOGRAPHY_SUFFIXES,
+    document_kind,
+    extract_citations,
+    named_bibliographies,
+)
+from ..citations.model import Citation
+from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
+from ..config import Config
+from ..findings import Finding
 
 T = TypeVar("T")
 _SKIPPED_DIRECTORIES = {

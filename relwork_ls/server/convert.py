@@ -8,9 +8,9 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from .bibliography import SourceSpan
-from .findings import Finding, TextEdit
-from .positions import LineIndex
+from ..bibliography.model import SourceSpan
+from ..findings import Finding, TextEdit
+from ..positions import LineIndex
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
