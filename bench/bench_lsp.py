@@ -22,7 +22,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from relwork_ls.server.app import DEBOUNCE_SECONDS
+from relwork_ls.server.scheduler import DEBOUNCE_SECONDS
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -185,7 +185,7 @@ def test_untrusted_workspace_ignores_allow_and_runs_no_git(tmp_path):
     )
     state = ServerState([root_path], {"allow_outside_paths": True, "workspace_trusted": False})
     root = state.roots[0]
-    assert root.workspace.config.allow_git is False
+    assert root.config.allow_git is False
     state.lint(root)
     codes = {f.code for fs in root.findings_by_path.values() for f in fs}
     assert "RW012" in codes

@@ -51,6 +51,17 @@ async def client(lsp_client: LanguageClient, request, tmp_path_factory):
     (root / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
     (root / "draft.txt").write_text("Start.\n")
     lsp_client.root = root  # type: ignore[attr-defined]
+    # Record the document version of every diagnostics push (pytest-lsp keeps only the
+    # diagnostics themselves).
+    features = lsp_client.protocol.fm.features
+    keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+    lsp_client.pushed_versions = {}  # type: ignore[attr-defined]
+
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        lsp_client.pushed_versions[params.uri] = params.version  # type: ignore[attr-defined]
+        keep(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
@@ -129,12 +140,16 @@ async def test_rapid_edits_with_requests_and_cancellations(client):
             answered += 1
         if version == 500:
             rss_early = rss_kb(pid)
-    # Let the final relint land, then compare with a fresh lint of the final text.
-    await asyncio.sleep(1.5)
-    report = await client.text_document_diagnostic_async(
-        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
-    )
-    served = sorted((d.code, d.range.start.line, d.range.start.character) for d in report.items)
+    # Wait for the diagnostics of the final text, then compare with a fresh lint of it.
+    final_version = EDITS + 1
+    for _ in range(1200):
+        if client.pushed_versions.get(uri) == final_version:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.05)
+    assert client.pushed_versions.get(uri) == final_version  # type: ignore[attr-defined]
+    # Neovim's capabilities: the server pushes (the client cannot be asked to pull again).
+    pushed = client.diagnostics.get(uri, [])
+    served = sorted((d.code, d.range.start.line, d.range.start.character) for d in pushed)
     (root / "draft.txt").write_text(text)
     fresh = subprocess.run(
         [sys.executable, "-m", "relwork_ls", "lint", "--format", "json", str(root / "draft.txt")],

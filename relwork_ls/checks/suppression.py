@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 import regex
 
-from ..findings import Finding
+from ..bibliography.model import SourceSpan
+from ..findings import Finding, TextEdit
 from ..positions import LineIndex
 
 _DIRECTIVE = regex.compile(
@@ -46,3 +47,31 @@ def filter_suppressed(findings: Iterable[Finding], texts: dict[str, str]) -> lis
                 continue
         kept.append(finding)
     return kept
+
+
+def suppression_edit(path: str, text: str, kind: str, line: int, code: str) -> TextEdit:
+    """The edit that silences ``code`` on ``line`` of a draft of ``kind``: the code added to
+    a directive already there (on the line, or on a directive line just above), else a
+    comment at the end of the line (LaTeX ``%``, Markdown ``<!-- -->``), else, in plain
+    text, which has no comments, a directive line of its own above."""
+    lines = LineIndex(text)
+    for candidate in (line, line - 1):
+        content = lines.line_text(candidate) if candidate >= 0 else ""
+        if candidate != line and not _COMMENT_ONLY.match(content):
+            continue
+        match = _DIRECTIVE.search(content)
+        if match is not None:
+            column = match.end()
+            return TextEdit(SourceSpan(path, candidate, column, candidate, column), f" {code}")
+    content = lines.line_text(line)
+    end = len(content)
+    if kind in ("latex", "markdown"):
+        directive = f"relwork: ignore {code}"
+        comment = f"% {directive}" if kind == "latex" else f"<!-- {directive} -->"
+        spacer = "" if not content or content[-1].isspace() else " "
+        return TextEdit(SourceSpan(path, line, end, line, end), spacer + comment)
+    start = lines.offset(line, 0)
+    ending = text[start + end : start + end + 2]
+    newline = "\r\n" if ending == "\r\n" else "\r" if ending.startswith("\r") else "\n"
+    indent = content[: len(content) - len(content.lstrip())]
+    return TextEdit(SourceSpan(path, line, 0, line, 0), f"{indent}relwork: ignore {code}{newline}")

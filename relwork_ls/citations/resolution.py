@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,6 +46,10 @@ class CitationIndex:
         # Rendered works that resolved without findings, by how they were written.
         self.clean_resolutions: dict[tuple[object, ...], tuple[BibEntry, int]] = {}
         self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
+        # Nearest entries for unknown names and a year (RW001 suggestions).
+        self.suggestions: dict[tuple[str, str], list[BibEntry]] = {}
+        # Author groups within one edit of a spelling (RW005 for one-letter typos).
+        self.near_names: dict[str, list[str]] = {}
         self.entries_by_key: dict[str, BibEntry] = self.bibliography.by_key()
         unique = list(self.entries_by_key.values())
         computed = compute_labels(unique, self.options)
@@ -66,6 +71,17 @@ class CitationIndex:
 
     def label(self, entry: BibEntry) -> Label:
         return self.labels[entry.key.lower()]
+
+    def detached(self) -> CitationIndex:
+        """This index with memo caches of its own. The labels and lookup tables are shared
+        (they are never written after construction), so a thread other than the one that
+        lints may resolve with the view without writing the index's caches."""
+        view = copy.copy(self)
+        view.clean_resolutions = {}
+        view.related_locations = {}
+        view.suggestions = {}
+        view.near_names = {}
+        return view
 
     def entry(self, key: str) -> BibEntry | None:
         return self.entries_by_key.get(key.lower())
@@ -402,26 +418,42 @@ class _Resolver:
 
     def _one_edit(self, names: str, work: CitedWork) -> BibEntry | None:
         target = _folded_names(names)
-        found: list[BibEntry] = []
-        for folded, entries in self.index.by_folded_names.items():
-            if abs(len(folded) - len(target)) <= 1 and _within_one_edit(folded, target):
-                found.extend(
-                    e
-                    for e in entries
-                    if self.index.label(e).year == work.year
-                    and self.index.label(e).suffix == work.suffix
-                )
+        near = self.index.near_names.get(target)
+        if near is None:  # computed once per spelling: it scans every author group
+            near = self.index.near_names[target] = [
+                folded
+                for folded in self.index.by_folded_names
+                if abs(len(folded) - len(target)) <= 1 and _within_one_edit(folded, target)
+            ]
+        found: list[BibEntry] = [
+            e
+            for folded in near
+            for e in self.index.by_folded_names[folded]
+            if self.index.label(e).year == work.year and self.index.label(e).suffix == work.suffix
+        ]
         return found[0] if len(found) == 1 else None
 
     def _suggest(self, names: str, year: str) -> list[BibEntry]:
+        # The same unknown names recur in a draft (and on every relint): compute them once.
+        key = (names, year)
+        cached = self.index.suggestions.get(key)
+        if cached is None:
+            cached = self.index.suggestions[key] = self._nearest(names, year)
+        return cached
+
+    def _nearest(self, names: str, year: str) -> list[BibEntry]:
         index = self.index
         target = _folded_names(names)
         scored: list[tuple[float, str, BibEntry]] = []
         for folded, entries in index.by_folded_names.items():
-            ratio = difflib.SequenceMatcher(None, target, folded).quick_ratio()
+            matcher = difflib.SequenceMatcher(None, target, folded)
+            # real_quick_ratio (lengths only) bounds quick_ratio, which bounds ratio.
+            if matcher.real_quick_ratio() < 0.6:
+                continue
+            ratio = matcher.quick_ratio()
             if ratio < 0.6:
                 continue
-            ratio = difflib.SequenceMatcher(None, target, folded).ratio()
+            ratio = matcher.ratio()
             if ratio < 0.6:
                 continue
             for entry in entries:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..findings import Finding, TextEdit
-from ..positions import LineIndex
+from .edits import apply_fixes
 
 
 class FileChangedError(Exception):
@@ -41,29 +41,9 @@ class FileSnapshot:
 
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
-    """Apply non-overlapping edits (overlapping ones after the first are skipped)."""
-    lines = LineIndex(text)
-    spans = sorted(
-        (
-            (
-                lines.offset(e.span.line, e.span.column),
-                lines.offset(e.span.end_line, e.span.end_column),
-                e,
-            )
-            for e in edits
-        ),
-        key=lambda item: (item[0], item[1]),
-    )
-    chosen: list[tuple[int, int, str]] = []
-    last_end = -1
-    for start, end, edit in spans:
-        if start < last_end or (chosen and start == chosen[-1][0] == end == chosen[-1][1]):
-            continue
-        chosen.append((start, end, edit.new_text))
-        last_end = end
-    for start, end, new_text in reversed(chosen):
-        text = text[:start] + new_text + text[end:]
-    return text
+    """Apply edits, each on its own, by the rule of ``edits.select_fix_edits`` (an edit
+    overlapping one before it is skipped)."""
+    return apply_fixes(text, [(edit,) for edit in edits])
 
 
 def fix_edits_by_file(

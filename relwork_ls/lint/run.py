@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,13 +19,8 @@ from ..checks.style import style_findings
 from ..checks.suppression import filter_suppressed
 from ..citations.resolution import CitationIndex
 from ..findings import Finding, severity_rank
-from .fixes import (
-    FileChangedError,
-    FileSnapshot,
-    apply_edits,
-    fix_edits_by_file,
-    write_atomically,
-)
+from .edits import apply_fixes, fixes_by_file
+from .fixes import FileChangedError, FileSnapshot, write_atomically
 from .fixes import unified_diff as make_diff
 from .reports import display_path
 from .workspace import DocumentAnalysis, SkippedFile, Workspace, discover
@@ -166,22 +162,31 @@ def lint_paths(
     paths: list[Path],
     workspace: Workspace,
     history: History | None = None,
-    texts: dict[Path, str] | None = None,
+    texts: Mapping[Path, str] | None = None,
+    drafts: list[Path] | None = None,
+    skipped: Sequence[SkippedFile] = (),
 ) -> LintResult:
     """Lint the drafts under ``paths`` and the bibliographies they use.
 
-    ``texts`` overrides file contents (the fixer passes what it read).
+    ``texts`` overrides file contents (the fixer passes what it read). With ``drafts``
+    (the language server, which walks its folder itself) only those are linted, against
+    ``workspace.discovered_bibliographies`` as set before, and ``skipped`` are the files
+    the walk could not take: nothing is walked here.
     """
     history = history or History()
-    for path in paths:
-        if not path.exists():
-            raise LintUsageError(f"no such file or directory: {path}")
-    found = discover(paths, workspace.config.exclude)
-    drafts, found_bibs = found.drafts, found.bibliographies
-    workspace.discovered_bibliographies = found_bibs
+    if drafts is None:
+        for path in paths:
+            if not path.exists():
+                raise LintUsageError(f"no such file or directory: {path}")
+        found = discover(paths, workspace.config.exclude)
+        drafts, skipped = found.drafts, found.skipped
+        workspace.discovered_bibliographies = found.bibliographies or _beside_named_drafts(
+            paths, workspace
+        )
+    found_bibs = workspace.discovered_bibliographies
     linter = _Linter(workspace, history)
     analyses: list[DocumentAnalysis] = []
-    findings: list[Finding] = [_skipped_finding(skipped) for skipped in found.skipped]
+    findings: list[Finding] = [_skipped_finding(file) for file in skipped]
     for draft in drafts:
         analysis = workspace.analyze(draft, (texts or {}).get(draft))
         if analysis.citations and not analysis.bibliographies and not workspace.refused:
@@ -217,6 +222,14 @@ def lint_paths(
         unique.values(), key=lambda f: (f.span.path, f.span.line, f.span.column, f.code)
     )
     return LintResult(result, drafts, used, analyses)
+
+
+def _beside_named_drafts(paths: list[Path], workspace: Workspace) -> list[Path]:
+    """The one bibliography under the folders of drafts named alone, if there is exactly one
+    (a pre-commit hook names the files a commit touches; the .bib may sit in a subfolder)."""
+    folders = list(dict.fromkeys(path.resolve().parent for path in paths if path.is_file()))
+    found = discover(folders, workspace.config.exclude).bibliographies if folders else []
+    return found if len(found) == 1 else []
 
 
 def _skipped_finding(skipped: SkippedFile) -> Finding:
@@ -337,11 +350,11 @@ def lint_and_fix(
     for _ in range(MAX_FIX_PASSES):
         result = lint_paths(paths, workspace, history, texts=current)
         progressed = False
-        for path_text, file_edits in fix_edits_by_file(result.findings, unsafe).items():
+        for path_text, file_fixes in fixes_by_file(result.findings, unsafe).items():
             path = Path(path_text)
             if path not in current:
                 continue  # a bibliography, or a file we could not decode
-            updated = apply_edits(current[path], file_edits)
+            updated = apply_fixes(current[path], file_fixes)
             if updated != current[path]:
                 current[path] = updated
                 progressed = True

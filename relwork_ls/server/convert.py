@@ -1,7 +1,8 @@
-"""Conversions between the core's data and lsprotocol types (the only place they meet)."""
+"""Conversions between the core's data and lsprotocol types: the only place they meet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,7 +10,11 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..bibliography.model import SourceSpan
-from ..findings import Finding, TextEdit
+from ..editor.actions import SOURCE_FIX_ALL, Action
+from ..editor.completion import Candidate, CompletionContext, filter_text
+from ..editor.outline import OutlineItem
+from ..findings import Finding
+from ..lint.edits import PlacedEdit, select_fix_edits
 from ..positions import LineIndex
 
 _SEVERITY = {
@@ -35,8 +40,10 @@ def encoding_name(kind: object) -> str:
 
 def path_of(uri: str) -> Path | None:
     """The filesystem path of a file: URI (None for other schemes)."""
+    if not uri.startswith("file:"):
+        return None
     path = to_fs_path(uri)
-    return Path(path).resolve() if path and uri.startswith("file:") else None
+    return Path(path).resolve() if path else None
 
 
 @lru_cache(maxsize=4096)
@@ -50,6 +57,10 @@ class TextPositions:
     def __init__(self, text: str, encoding: str) -> None:
         self.lines = LineIndex(text)
         self.encoding = encoding
+
+    @property
+    def text(self) -> str:
+        return self.lines.text
 
     def position(self, line: int, column: int) -> types.Position:
         return types.Position(
@@ -74,11 +85,14 @@ class TextPositions:
         column = self.lines.from_client(line, max(0, position.character), self.encoding)
         return self.lines.offset(line, column)
 
-    def text_edit(self, edit: TextEdit) -> types.TextEdit:
-        return types.TextEdit(range=self.range(edit.span), new_text=edit.new_text)
+    def text_edit(self, edit: PlacedEdit) -> types.TextEdit:
+        return types.TextEdit(range=self.offset_range(edit.start, edit.end), new_text=edit.new_text)
 
 
-def diagnostic(finding: Finding, positions: TextPositions, related_positions) -> types.Diagnostic:
+PositionsOf = Callable[[str], "TextPositions | None"]
+
+
+def diagnostic(finding: Finding, positions: TextPositions, related_positions: PositionsOf):
     """A Diagnostic for a finding; ``related_positions(path)`` gives TextPositions of a file."""
     related = []
     for location in finding.related:
@@ -102,5 +116,112 @@ def diagnostic(finding: Finding, positions: TextPositions, related_positions) ->
         source="relwork-ls",
         related_information=related or None,
         tags=tags,
-        data={"code": finding.code, "line": finding.span.line, "column": finding.span.column},
     )
+
+
+class EditTarget:
+    """A file an edit applies to: its text (what the edits' spans refer to) and version
+    (None for a file on disk)."""
+
+    def __init__(self, positions: TextPositions, version: int | None) -> None:
+        self.positions = positions
+        self.version = version
+
+
+TargetOf = Callable[[str], "EditTarget | None"]
+
+
+def workspace_edit(
+    fixes: dict[str, list[tuple]], target_of: TargetOf, versioned: bool
+) -> types.WorkspaceEdit:
+    """The WorkspaceEdit applying the fixes that can be applied together (one rule with
+    ``lint --fix``: ``select_fix_edits``). With ``versioned`` (the client supports
+    ``documentChanges``) each file's edits carry the version they were computed on, so
+    the client refuses them if the document has changed since."""
+    per_file: list[tuple[str, int | None, list[types.TextEdit]]] = []
+    for path, file_fixes in fixes.items():
+        target = target_of(path)
+        if target is None:
+            continue
+        placed = select_fix_edits(target.positions.lines, file_fixes)
+        edits = [target.positions.text_edit(edit) for edit in placed]
+        if edits:
+            per_file.append((uri_of(path), target.version, edits))
+    if versioned:
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=version
+                    ),
+                    edits=list(edits),
+                )
+                for uri, version, edits in per_file
+            ]
+        )
+    return types.WorkspaceEdit(changes={uri: edits for uri, _, edits in per_file})
+
+
+def code_action(
+    action: Action,
+    target_of: TargetOf,
+    versioned: bool,
+    diagnostic_of: Callable[[Finding], types.Diagnostic],
+) -> types.CodeAction:
+    kind = (
+        types.CodeActionKind.SourceFixAll
+        if action.kind == SOURCE_FIX_ALL
+        else types.CodeActionKind.QuickFix
+    )
+    return types.CodeAction(
+        title=action.title,
+        kind=kind,
+        diagnostics=[diagnostic_of(f) for f in action.findings] or None,
+        edit=workspace_edit(action.fixes, target_of, versioned),
+        is_preferred=action.preferred or None,
+    )
+
+
+def document_symbols(
+    items: Sequence[OutlineItem], positions: TextPositions
+) -> list[types.DocumentSymbol]:
+    return [
+        types.DocumentSymbol(
+            name=item.name,
+            kind=types.SymbolKind.Namespace if item.kind == "section" else types.SymbolKind.Key,
+            range=positions.offset_range(item.start, item.end),
+            selection_range=positions.offset_range(item.selection_start, item.selection_end),
+            detail=item.detail or None,
+            children=document_symbols(item.children, positions) if item.kind == "section" else None,
+        )
+        for item in items
+    ]
+
+
+def markdown(value: str) -> types.MarkupContent:
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=value)
+
+
+def completion_list(
+    context: CompletionContext,
+    candidates: Sequence[Candidate],
+    incomplete: bool,
+    edit_range: types.Range,
+) -> types.CompletionList:
+    """Items that replace the typed prefix (``textEdit``) with the label or key."""
+    items = [
+        types.CompletionItem(
+            label=candidate.label,
+            kind=types.CompletionItemKind.Reference,
+            detail=candidate.entry.title or candidate.entry.key,
+            label_details=types.CompletionItemLabelDetails(
+                description=candidate.entry.venue or None
+            ),
+            filter_text=filter_text(context, candidate),
+            sort_text=f"{rank:04d}",
+            text_edit=types.TextEdit(range=edit_range, new_text=candidate.insert_text),
+            data={"key": candidate.entry.key, "path": candidate.entry.span.path},
+        )
+        for rank, candidate in enumerate(candidates)
+    ]
+    return types.CompletionList(is_incomplete=incomplete or not context.prefix, items=items)

@@ -1,52 +1,40 @@
-"""Markdown descriptions of entries for hovers and completion documentation."""
+"""Hover on a cited work (each work of a parenthetical separately) and on a bibliography key."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..bibliography.model import BibEntry
-from ..citations.resolution import CitationIndex
-from ..findings import Finding
+from lsprotocol import types
 
+from ..editor.hover import entry_hover, work_hover
+from ..editor.navigation import entry_at
+from .convert import markdown, path_of
 
-def reference_markdown(entry: BibEntry, index: CitationIndex) -> str:
-    """A formatted reference: label, authors, year, title, venue, DOI/URL, key and location."""
-    label = index.label(entry)
-    lines = [f"**{label.text()}**", ""]
-    authors = entry.author_display()
-    parts = [p for p in (authors, f"({entry.year})" if entry.year else "") if p]
-    reference = " ".join(parts)
-    if entry.title:
-        reference += f". *{entry.title}*."
-    if entry.venue:
-        reference += f" {entry.venue}."
-    lines.append(reference.strip())
-    if entry.doi:
-        doi = entry.doi.removeprefix("https://doi.org/")
-        lines.append(f"\nDOI: [{doi}](https://doi.org/{doi})")
-    elif entry.url:
-        lines.append(f"\n<{entry.url}>")
-    location = f"{Path(entry.span.path).name}:{entry.span.line + 1}"
-    lines.append(f"\n`{entry.key}` — {location}")
-    return "\n".join(lines)
+if TYPE_CHECKING:
+    from .app import RelworkServer
 
 
-def citation_hover_markdown(
-    entry: BibEntry | None,
-    index: CitationIndex | None,
-    citing: Sequence[tuple[str, int]],
-    findings: Sequence[Finding],
-) -> str:
-    """Hover text for a cited work: the reference, where it is cited, findings on it."""
-    parts: list[str] = []
-    if entry is not None and index is not None:
-        parts.append(reference_markdown(entry, index))
-        if citing:
-            drafts = sorted({path for path, _ in citing})
-            names = ", ".join(Path(p).name for p in drafts)
-            count = len(citing)
-            parts.append(f"Cited {count} time{'s' if count != 1 else ''} in {names}")
-    for finding in findings:
-        parts.append(f"⚠ {finding.code}: {finding.message}")
-    return "\n\n---\n\n".join(parts)
+def hover(ls: RelworkServer, params: types.HoverParams) -> types.Hover | None:
+    path = path_of(params.text_document.uri)
+    view = ls.state.view(path) if path is not None else None
+    positions = ls.positions(path) if path is not None else None
+    if path is None or view is None or positions is None:
+        return None
+    offset = positions.offset(params.position)
+    work = view.work_at(offset)
+    if work is not None:
+        citing = ls.state.citations().citing(work.entry) if work.entry is not None else []
+        findings = view.findings_at(work.start, work.end)
+        value = work_hover(work, view.index, citing, findings, positions.lines)
+        if not value:
+            return None
+        return types.Hover(markdown(value), positions.offset_range(work.start, work.end))
+    found = entry_at(ls.state.indexes(), str(path), positions.lines, offset)
+    if found is None:
+        return None
+    index, entry = found
+    return types.Hover(markdown(entry_hover(entry, index, ls.state.citations().citing(entry))))
+
+
+def register(server: RelworkServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_HOVER)(hover)

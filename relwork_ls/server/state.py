@@ -1,223 +1,285 @@
-"""The server's workspace index: one core Workspace per root folder, open buffers as
-overlays, and the latest lint result. No LSP types here."""
+"""What the server knows, owned by the event loop: workspace folders with their latest
+accepted results, the open documents, and views of a file's results on its current text.
+
+Lints run elsewhere (``scheduler``) on immutable snapshots; their outcomes are accepted here
+on the loop, file by file, only when they are not older than what is held. No LSP types."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..bibliography.files import BibliographyError
-from ..bibliography.model import BibEntry
+from ..bibliography.files import read_text
+from ..citations.documents import document_kind
 from ..citations.resolution import CitationIndex, WorkResolution
-from ..config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
+from ..config import Config
+from ..editor.completion import CompletionTable
+from ..editor.live import (
+    LocalAnalysis,
+    carry_over,
+    innermost_work,
+    local_analysis,
+    merge_local,
+)
+from ..editor.navigation import CitationTable
+from ..editor.session import (
+    CROSS_DRAFT_CODES,
+    FileResult,
+    LintOutcome,
+    RootSession,
+    Snapshot,
+    build_config,
+)
 from ..findings import Finding
-from ..lint.run import History, LintResult, LintUsageError, lint_paths
-from ..lint.workspace import DocumentAnalysis, Workspace, same_objects
+from ..lint.workspace import MAX_FILE_BYTES, DocumentAnalysis
 from ..positions import LineIndex
-from .completion import CompletionTable
+from .documents import Documents
 
-# Findings that depend on other drafts: the per-draft quick lint cannot recompute them.
-CROSS_DRAFT_CODES = frozenset({"RW101"})
+# A range larger than this (a selection of the whole file) is not rescanned for a text the
+# last lint has not seen: its findings are those of the last lint, moved onto the text.
+MAX_RESCAN = 10_000
 
 
-@dataclass
+@dataclass(eq=False)
 class Root:
-    """One workspace folder with its configuration and latest results."""
+    """A workspace folder: its configuration, the session that lints it (used by the
+    worker thread only) and the latest accepted results, by file."""
 
     path: Path
-    workspace: Workspace
-    history: History
-    result: LintResult | None = None
-    error: str | None = None
-    # Why the configuration (file or client settings) was not taken as given.
+    config: Config
+    session: RootSession
     config_error: str | None = None
-    findings_by_path: dict[str, list[Finding]] = field(default_factory=dict)
+    files: dict[Path, FileResult] = field(default_factory=dict)
+    tables: dict[int, CompletionTable] = field(default_factory=dict)
+    error: str | None = None
+    linted: bool = False  # a lint of the whole folder has been accepted
+
+    @property
+    def findings_by_path(self) -> dict[str, list[Finding]]:
+        return {str(p): list(r.findings) for p, r in self.files.items() if r.findings}
 
     @property
     def analyses(self) -> list[DocumentAnalysis]:
-        return self.result.analyses if self.result else []
+        return [r.analysis for r in self.files.values() if r.analysis is not None]
 
 
-# Client settings about trust: never read from a file in the workspace.
-TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
+@dataclass(frozen=True)
+class View:
+    """A file's results on its current text: findings moved onto it, and the analysis only
+    when it was computed on exactly this text (``analysis``), else the last one (for its
+    index) as ``previous``."""
 
+    path: Path
+    root: Root
+    text: str
+    version: int | None
+    kind: str | None
+    findings: list[Finding]
+    analysis: DocumentAnalysis | None
+    previous: DocumentAnalysis | None
 
-def build_config(root: Path, settings: dict[str, Any]) -> tuple[Config, str | None]:
-    """relwork.toml/pyproject of the root, overridden by client settings.
+    @property
+    def index(self) -> CitationIndex | None:
+        source = self.analysis or self.previous
+        return source.index if source is not None else None
 
-    A workspace's own files cannot widen what is read: paths outside ``root`` are refused
-    unless the client setting ``allow_outside_paths`` is true, and git is not run when the
-    client says the workspace is not trusted (``workspace_trusted: false``)."""
-    data: dict[str, Any] = {}
-    base = root
-    error = None
-    config_file = find_config_file(root)
-    client = {k: v for k, v in settings.items() if k not in TRUST_SETTINGS}
-    trusted = settings.get("workspace_trusted") is not False
-    allow_outside = trusted and settings.get("allow_outside_paths") is True
-    try:
-        if config_file is not None:
-            data = read_config_data(config_file)
-            base = config_file.parent
-        config = config_from_mapping({**data, **client}, base, where=str(config_file or "settings"))
-        config.source = config_file
-    except ConfigError as problem:
-        error = str(problem)
-        try:  # a bad client setting must not also lose the folder's own configuration
-            config = config_from_mapping(data, base, where=str(config_file))
-            config.source = config_file
-        except ConfigError:
-            config = Config(root=root)
-    config.trusted_root = None if allow_outside else root
-    config.allow_git = trusted
-    return config, error
+    _local: dict[tuple[int, int], LocalAnalysis] = field(default_factory=dict, compare=False)
+
+    def work_at(self, offset: int) -> WorkResolution | None:
+        """The cited work under ``offset`` of the current text (rescanned around it when the
+        last analysis was of another text)."""
+        if self.analysis is not None:
+            return innermost_work(self.analysis.resolution.works, offset)
+        local = self.rescan(offset, offset)
+        return innermost_work(local.works, offset) if local is not None else None
+
+    def findings_at(self, start: int, end: int) -> list[Finding]:
+        """The findings on the current text, with those of the paragraphs around
+        ``start..end`` recomputed when the last analysis was of another text."""
+        small = end - start <= MAX_RESCAN
+        local = self.rescan(start, end) if self.analysis is None and small else None
+        if local is None:
+            return self.findings
+        return merge_local(self.findings, local, LineIndex(self.text))
+
+    def rescan(self, start: int, end: int) -> LocalAnalysis | None:
+        """The paragraphs around ``start..end`` of the current text, scanned and resolved
+        (for a text the last lint has not seen)."""
+        index = self.index
+        if index is None or self.kind is None:
+            return None
+        if (start, end) not in self._local:
+            self._local[(start, end)] = local_analysis(
+                str(self.path), self.text, self.kind, index, self.root.config, start, end
+            )
+        return self._local[(start, end)]
 
 
 class ServerState:
-    """Everything the language server knows about the workspace."""
+    """Workspace folders, open documents and accepted results."""
 
-    def __init__(self, roots: list[Path], settings: dict[str, Any] | None = None) -> None:
-        self.settings = settings or {}
-        self.overlays: dict[Path, str] = {}
+    def __init__(self, roots: Iterable[Path] = (), settings: Mapping[str, Any] | None = None):
+        self.settings: Mapping[str, Any] = dict(settings or {})
+        self.documents = Documents()
         self.roots: list[Root] = []
-        self._tables: dict[int, CompletionTable] = {}
-        self._files: dict[Path, tuple[tuple[int, int], str]] = {}
-        self._citing: tuple[tuple[DocumentAnalysis, ...], dict[Any, Any]] | None = None
-        for root in roots:
-            self.add_root(root)
+        self._disk: dict[Path, tuple[tuple[int, int], str]] = {}
+        self._views: dict[Path, tuple[tuple[object, str], View]] = {}
+        self._citations: CitationTable | None = None
+        for path in roots:
+            self.add_root(path)
+
+    # -- folders -----------------------------------------------------------------------
 
     def add_root(self, path: Path) -> Root:
         config, error = build_config(path, self.settings)
-        workspace = Workspace(config)
-        workspace.overlays = self.overlays
-        history = History(list(config.bibliographies_before), config.since)
-        root = Root(path, workspace, history, config_error=error)
+        root = Root(path, config, RootSession(path, config), error)
         self.roots.append(root)
         return root
 
-    def reconfigure(self, settings: dict[str, Any]) -> None:
-        self.settings = settings
-        paths = [root.path for root in self.roots]
-        self.roots = []
-        for path in paths:
-            self.add_root(path)
+    def remove_root(self, path: Path) -> Root | None:
+        for root in self.roots:
+            if root.path == path:
+                self.roots.remove(root)
+                return root
+        return None
+
+    def reconfigure(self, settings: Mapping[str, Any]) -> None:
+        """New client settings: every folder gets a new configuration and session (results
+        of lints still running for the old ones are dropped when they arrive)."""
+        self.settings = dict(settings)
+        for root in self.roots:
+            root.config, root.config_error = build_config(root.path, self.settings)
+            root.session = RootSession(root.path, root.config)
 
     def root_for(self, path: Path) -> Root:
-        """The root folder containing ``path`` (the deepest), or a new root at its folder."""
+        """The workspace folder containing ``path`` (the deepest), or a new one at its
+        folder."""
         containing = [r for r in self.roots if path == r.path or r.path in path.parents]
         if not containing:
             return self.add_root(path.parent)
         return max(containing, key=lambda r: len(r.path.parts))
 
-    # -- analysis ----------------------------------------------------------------------
+    # -- results -------------------------------------------------------------------------
 
-    def snapshot(self, root: Root) -> dict[Path, str]:
-        """The open buffers under a root, as they are now."""
-        return {p: t for p, t in list(self.overlays.items()) if root.path in p.parents}
+    def snapshot(self, root: Root) -> Snapshot:
+        return Snapshot.of(self.documents.under([root.path]))
 
-    def lint(self, root: Root, texts: dict[Path, str] | None = None) -> LintResult | None:
-        """Relint a root with the open buffers (or ``texts``); problems become its error."""
-        texts = self.snapshot(root) if texts is None else texts
+    def lint(self, root: Root) -> set[Path]:
+        """Lint a folder now, on the calling thread, and accept the outcome (for tools and
+        tests; the server lints through its scheduler's worker)."""
+        snapshot = self.snapshot(root)
+        return self.accept(root, root.session, snapshot, root.session.lint(snapshot))
+
+    def accept(
+        self, root: Root, session: RootSession, snapshot: Snapshot, outcome: LintOutcome
+    ) -> set[Path]:
+        """Take what is new in an outcome; return the files whose results changed.
+
+        A file's result replaces the held one only if it is for the document's current
+        version or one no older than the held result's; results of a replaced session
+        are dropped. A lint of one draft keeps the held cross-draft findings, moved onto
+        the new text."""
+        if session is not root.session or root not in self.roots:
+            return set()
+        root.error = outcome.error
+        if outcome.error:
+            return set()
+        changed: set[Path] = set()
+        for path, result in outcome.files.items():
+            held = root.files.get(path)
+            if not self._acceptable(path, result.version, held):
+                continue
+            if not outcome.complete and held is not None:
+                result = _with_cross_draft(result, held)
+            root.files[path] = result
+            changed.add(path)
+        if outcome.complete:
+            for path in list(root.files):
+                held = root.files[path]
+                if path not in outcome.files and held.version == snapshot.version(path):
+                    del root.files[path]
+                    changed.add(path)
+            root.tables = dict(outcome.tables)
+            root.linted = True
+        else:
+            root.tables.update(outcome.tables)
+        if changed:
+            self._citations = None
+        return changed
+
+    def _acceptable(self, path: Path, version: int | None, held: FileResult | None) -> bool:
+        current = self.documents.version(path)
+        if current is None or version is None:
+            return current is None and version is None
+        if version > current:
+            return False
+        return held is None or held.version is None or version >= held.version
+
+    def publishable(self, path: Path) -> bool:
+        """Whether the held result of ``path`` is for its current text (a file without a
+        held result has no findings, whatever its text)."""
+        held = self.held(path)
+        return held is None or held[1].version == self.documents.version(path)
+
+    def held(self, path: Path) -> tuple[Root, FileResult] | None:
+        for root in sorted(self.roots, key=lambda r: -len(r.path.parts)):
+            result = root.files.get(path)
+            if result is not None:
+                return root, result
+        return None
+
+    # -- views -------------------------------------------------------------------------
+
+    def text_of(self, path: Path) -> str | None:
+        """An open document's text, else the file's (read again only when it changed)."""
+        document = self.documents.get(path)
+        if document is not None:
+            return document.text
         try:
-            root.result = lint_paths([root.path], root.workspace, root.history, texts=texts)
-            root.error = None
-        except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
-            root.error = str(problem)
-            root.result = None
-        for analysis in root.result.analyses if root.result else []:
-            if analysis.index is not None:
-                self.completion_table(analysis.index)  # built now, not on the first keystroke
-        grouped: dict[str, list[Finding]] = defaultdict(list)
-        for finding in root.result.findings if root.result else []:
-            grouped[finding.span.path].append(finding)
-        root.findings_by_path = dict(grouped)
-        return root.result
-
-    def quick_lint(self, path: Path) -> Root:
-        """Relint one draft alone (fast, while typing); keep the root's findings that need
-        the other drafts (drift) until the next full lint."""
-        root = self.root_for(path)
-        text = self.overlays.get(path)
-        try:
-            result = lint_paths(
-                [path],
-                root.workspace,
-                root.history,
-                texts={path: text} if text is not None else None,
-            )
-        except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
-            root.error = str(problem)
-            return root
-        key = str(path)
-        kept = [f for f in root.findings_by_path.get(key, []) if f.code in CROSS_DRAFT_CODES]
-        root.findings_by_path[key] = [f for f in result.findings if f.span.path == key] + kept
-        if root.result is not None:
-            root.result.analyses = [
-                a if a.path != path else next(iter(result.analyses), a)
-                for a in root.result.analyses
-            ]
-        return root
-
-    def analysis(self, path: Path) -> tuple[Root, DocumentAnalysis | None]:
-        """The latest analysis of a draft (analysed now if the last lint did not include it)."""
-        root = self.root_for(path)
-        for analysis in root.analyses:
-            if analysis.path == path:
-                return root, analysis
-        try:
-            return root, root.workspace.analyze(path, self.overlays.get(path))
-        except (BibliographyError, OSError, TimeoutError):
-            return root, None
-
-    def work_at(
-        self, path: Path, offset: int
-    ) -> tuple[Root, DocumentAnalysis, WorkResolution] | None:
-        """The cited work whose text contains ``offset`` (the innermost one)."""
-        root, analysis = self.analysis(path)
-        if analysis is None:
+            info = path.stat()
+            stamp = (info.st_mtime_ns, info.st_size)
+            cached = self._disk.get(path)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            if info.st_size > MAX_FILE_BYTES:
+                return None
+            text, _ = read_text(path)
+        except (OSError, RuntimeError):
             return None
-        best: WorkResolution | None = None
-        for work in analysis.resolution.works:
-            if work.start <= offset <= work.end and (
-                best is None or work.end - work.start < best.end - best.start
-            ):
-                best = work
-        return (root, analysis, best) if best is not None else None
+        self._disk[path] = (stamp, text)
+        return text
 
-    def entry_at(self, path: Path, offset: int) -> tuple[CitationIndex, BibEntry] | None:
-        """A bibliography entry whose key is at ``offset`` of a bibliography file."""
+    def view(self, path: Path) -> View | None:
+        """The results of ``path`` on its current text (None when it cannot be read)."""
         text = self.text_of(path)
         if text is None:
             return None
-        line, column = LineIndex(text).position(offset)
-        wanted = str(path)
-        for index in self.indexes():
-            for entry in index.entries_by_key.values():
-                span = entry.span
-                if (
-                    span.line == line
-                    and span.column <= column <= span.column + len(entry.key)
-                    and span.path == wanted
-                ):
-                    return index, entry
-        return None
+        held = self.held(path)
+        root, result = held if held is not None else (self.root_for(path), None)
+        key = (result, text)
+        cached = self._views.get(path)
+        if cached is not None and _same(cached[0], key):
+            return cached[1]
+        findings: list[Finding] = []
+        analysis = previous = None
+        if result is not None:
+            previous = result.analysis
+            source = result.text if result.text is not None else text
+            findings = carry_over(result.findings, str(path), source, text)
+            if previous is not None and (previous.text is text or previous.text == text):
+                analysis = previous
+        kind = document_kind(str(path))
+        view = View(
+            path, root, text, self.documents.version(path), kind, findings, analysis, previous
+        )
+        self._views[path] = (key, view)
+        return view
 
-    def citing_works(self, entry: BibEntry) -> list[tuple[DocumentAnalysis, WorkResolution]]:
-        """Every cited work, in every draft of every root, that resolves to ``entry``."""
-        analyses = tuple(a for root in self.roots for a in root.analyses)
-        if self._citing is None or not same_objects(self._citing[0], analyses):
-            table: dict[tuple[str, str], list[tuple[DocumentAnalysis, WorkResolution]]] = (
-                defaultdict(list)
-            )
-            for analysis in analyses:
-                for work in analysis.resolution.works:
-                    if work.entry is not None:
-                        key = (work.entry.span.path, work.entry.key.lower())
-                        table[key].append((analysis, work))
-            self._citing = (analyses, table)
-        return list(self._citing[1].get((entry.span.path, entry.key.lower()), []))
+    def findings_for(self, path: Path) -> list[Finding]:
+        view = self.view(path)
+        return view.findings if view is not None else []
 
     def indexes(self) -> list[CitationIndex]:
         seen: dict[int, CitationIndex] = {}
@@ -227,30 +289,36 @@ class ServerState:
                     seen.setdefault(id(analysis.index), analysis.index)
         return list(seen.values())
 
-    def completion_table(self, index: CitationIndex) -> CompletionTable:
-        table = self._tables.get(id(index))
-        if table is None or table.index is not index:
-            table = self._tables[id(index)] = CompletionTable(index)
-        return table
+    def completion_table(self, index: CitationIndex) -> CompletionTable | None:
+        for root in self.roots:
+            table = root.tables.get(id(index))
+            if table is not None and table.index is index:
+                return table
+        return None
 
-    def findings_for(self, path: Path) -> list[Finding]:
+    def citations(self) -> CitationTable:
+        """Every resolved citation of every accepted analysis, by entry."""
+        if self._citations is None:
+            self._citations = CitationTable(a for root in self.roots for a in root.analyses)
+        return self._citations
+
+    def stale_labels(self) -> list[Finding]:
+        """RW102 findings of every file, on the files' current texts."""
         found: list[Finding] = []
         for root in self.roots:
-            found.extend(root.findings_by_path.get(str(path), []))
+            for path, result in root.files.items():
+                if any(f.code == "RW102" for f in result.findings):
+                    found.extend(f for f in self.findings_for(path) if f.code == "RW102")
         return found
 
-    def text_of(self, path: Path) -> str | None:
-        """An open buffer's text, else the file's (read again only when it changed)."""
-        if path in self.overlays:
-            return self.overlays[path]
-        try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            cached = self._files.get(path)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
-            text = self.root_for(path).workspace.text_of(path)
-        except OSError:
-            return None
-        self._files[path] = (stamp, text)
-        return text
+
+def _with_cross_draft(result: FileResult, held: FileResult) -> FileResult:
+    kept = [f for f in held.findings if f.code in CROSS_DRAFT_CODES]
+    if not kept or held.text is None or result.text is None:
+        return result
+    moved = carry_over(kept, str(result.path), held.text, result.text)
+    return replace(result, findings=result.findings + tuple(moved))
+
+
+def _same(a: tuple[object, str], b: tuple[object, str]) -> bool:
+    return a[0] is b[0] and a[1] is b[1]

@@ -1,0 +1,226 @@
+"""Answers for text the last lint has not seen yet.
+
+A lint result is tied to the text it was computed on. When the document has changed since,
+``carry_over`` moves findings that lie outside the changed region to their new place (and
+drops the others), and ``local_analysis`` rescans and resolves just the paragraphs around
+a position of the new text, so a hover or a code action never uses old offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import regex
+
+from ..bibliography.model import SourceSpan
+from ..checks.style import style_findings
+from ..checks.suppression import filter_suppressed
+from ..citations.documents import extract_citations
+from ..citations.model import shifted
+from ..citations.resolution import CitationIndex, WorkResolution, resolve_citations
+from ..config import Config
+from ..findings import Finding, Fix, RelatedLocation, TextEdit
+from ..positions import LineIndex
+
+# Codes a rescan of one paragraph recomputes exactly (resolution and local style).
+LOCAL_CODES = frozenset(
+    {"RW001", "RW002", "RW003", "RW004", "RW005", "RW006", "RW007", "RW008", "RW202", "RW203"}
+)
+_BLANK_LINE = regex.compile(r"\n[ \t]*\n")
+# A paragraph is rescanned at most this far around the position.
+_MAX_WINDOW = 4_000
+
+
+@dataclass(frozen=True)
+class ChangedRegion:
+    """``old[start:old_end]`` became ``new[start:new_end]``; the rest is the same."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+    def to_new(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where old offsets ``start..end`` are in the new text; None when the range touches
+        the change (its meaning may have changed too)."""
+        if end < self.start:
+            return start, end
+        if start > self.old_end:
+            return start + self.delta, end + self.delta
+        return None
+
+    def to_old(self, offset: int) -> int | None:
+        """Where a new offset was in the old text; None inside the change."""
+        if offset < self.start:
+            return offset
+        if offset > self.new_end:
+            return offset - self.delta
+        return None
+
+
+def changed_region(old: str, new: str) -> ChangedRegion:
+    """The smallest region outside which ``old`` and ``new`` agree (common prefix and
+    suffix, found by bisection over slice comparisons, which run at memory speed)."""
+    limit = min(len(old), len(new))
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[:middle] == new[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[len(old) - middle :] == new[len(new) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return ChangedRegion(prefix, len(old) - low, len(new) - low)
+
+
+class _Mover:
+    """Moves spans of one file from an old text to a new one."""
+
+    def __init__(self, path: str, old: str, new: str) -> None:
+        self.path = path
+        self.region = changed_region(old, new)
+        self.old = LineIndex(old)
+        self.new = LineIndex(new)
+
+    def span(self, span: SourceSpan) -> SourceSpan | None:
+        if span.path != self.path:
+            return span
+        start = self.old.offset(span.line, span.column)
+        end = self.old.offset(span.end_line, span.end_column)
+        moved = self.region.to_new(start, end)
+        return self.new.span(self.path, *moved) if moved is not None else None
+
+    def finding(self, finding: Finding) -> Finding | None:
+        span = self.span(finding.span)
+        if span is None:
+            return None
+        related = []
+        for location in finding.related:
+            moved = self.span(location.span)
+            if moved is None:
+                return None
+            related.append(RelatedLocation(moved, location.message))
+        fix = finding.fix
+        if fix is not None:
+            edits = []
+            for edit in fix.edits:
+                moved = self.span(edit.span)
+                if moved is None:
+                    return None
+                edits.append(TextEdit(moved, edit.new_text))
+            fix = Fix(fix.title, tuple(edits), fix.safe)
+        return replace(finding, span=span, related=tuple(related), fix=fix)
+
+
+def carry_over(findings: Iterable[Finding], path: str, old: str, new: str) -> list[Finding]:
+    """Findings on ``old`` (the text of ``path`` they were computed on) moved onto ``new``;
+    those whose spans touch the changed region are dropped."""
+    findings = list(findings)
+    if old is new or old == new or not findings:
+        return findings
+    mover = _Mover(path, old, new)
+    moved = (mover.finding(finding) for finding in findings)
+    return [finding for finding in moved if finding is not None]
+
+
+@dataclass(frozen=True)
+class LocalAnalysis:
+    """Works and findings of the paragraphs rescanned around a position: ``start..end``."""
+
+    start: int
+    end: int
+    works: list[WorkResolution]
+    findings: list[Finding]
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraphs (between blank lines) that hold ``start..end``, cut at line starts at
+    most about ``_MAX_WINDOW`` characters either side (no citation is that long)."""
+    low = text.rfind("\n", 0, max(0, start - _MAX_WINDOW)) + 1
+    breaks = [match.end() for match in _BLANK_LINE.finditer(text, low, start)]
+    left = breaks[-1] if breaks else low
+    high = min(len(text), end + _MAX_WINDOW)
+    after = _BLANK_LINE.search(text, end, high)
+    if after is not None:
+        return left, after.start()
+    line_end = text.find("\n", high)
+    return left, len(text) if line_end < 0 else line_end
+
+
+def local_analysis(
+    path: str,
+    text: str,
+    kind: str,
+    index: CitationIndex,
+    config: Config,
+    start: int,
+    end: int,
+) -> LocalAnalysis:
+    """Rescan the paragraphs of ``text`` around ``start..end`` and resolve the citations
+    that overlap ``start..end``.
+
+    Resolves against a detached view of ``index`` (its memo caches are not written), so it
+    may run beside a lint on another thread. Findings are those of ``LOCAL_CODES``, with
+    the configuration's selection, severities and the document's suppressions applied."""
+    left, right = paragraph_bounds(text, start, end)
+    citations = [
+        cited
+        for cited in (shifted(c, left) for c in extract_citations(text[left:right], kind))
+        if cited.start <= end and start <= cited.end
+    ]
+    resolution = resolve_citations(path, text, citations, index.detached())
+    findings = resolution.findings + style_findings(
+        path, text, resolution.works, index, config.suffix_separator
+    )
+    findings = filter_suppressed([f for f in findings if f.code in LOCAL_CODES], {path: text})
+    low = min((c.start for c in citations), default=start)
+    high = max((c.end for c in citations), default=end)
+    return LocalAnalysis(
+        min(low, start), max(high, end), resolution.works, _configured(findings, config)
+    )
+
+
+def _configured(findings: list[Finding], config: Config) -> list[Finding]:
+    configured = []
+    for finding in findings:
+        if not config.enabled(finding.code):
+            continue
+        severity = config.severity_of(finding.code, finding.severity)
+        configured.append(replace(finding, severity=severity))
+    return configured
+
+
+def merge_local(
+    findings: Iterable[Finding], local: LocalAnalysis, lines: LineIndex
+) -> list[Finding]:
+    """``findings`` (already on the same text) with those of ``LOCAL_CODES`` inside the
+    rescanned paragraphs replaced by the rescan's."""
+    kept = [
+        f
+        for f in findings
+        if f.code not in LOCAL_CODES
+        or not local.start <= lines.offset(f.span.line, f.span.column) <= local.end
+    ]
+    return kept + local.findings
+
+
+def innermost_work(works: Iterable[WorkResolution], offset: int) -> WorkResolution | None:
+    """The cited work whose text contains ``offset`` (the innermost one)."""
+    best: WorkResolution | None = None
+    for work in works:
+        if work.start <= offset <= work.end and (
+            best is None or work.end - work.start < best.end - best.start
+        ):
+            best = work
+    return best

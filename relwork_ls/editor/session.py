@@ -1,0 +1,230 @@
+"""Linting a live workspace folder: immutable snapshots in, immutable results out.
+
+A ``RootSession`` holds the caches of one folder (its core ``Workspace`` and ``History``)
+and is used by one thread only. It lints a ``Snapshot`` — the open documents' texts with
+their versions — and returns a ``LintOutcome`` that records which version of each document
+it saw, so the caller can drop results for text that has changed since.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..bibliography.files import BibliographyError
+from ..citations.documents import document_kind
+from ..citations.resolution import CitationIndex
+from ..config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
+from ..findings import Finding
+from ..lint.run import History, LintUsageError, lint_paths
+from ..lint.workspace import DocumentAnalysis, SkippedFile, Workspace, discover
+from .completion import CompletionTable
+
+# Client settings about trust: never read from a file in the workspace.
+TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
+# Findings that depend on other drafts: a lint of one draft cannot recompute them.
+CROSS_DRAFT_CODES = frozenset({"RW101"})
+
+
+def build_config(root: Path, settings: Mapping[str, Any]) -> tuple[Config, str | None]:
+    """relwork.toml/pyproject of the root, overridden by client settings, and why the
+    configuration was not taken as given (None when it was).
+
+    A workspace's own files cannot widen what is read: paths outside ``root`` are refused
+    unless the client setting ``allow_outside_paths`` is true, and git is not run when the
+    client says the workspace is not trusted (``workspace_trusted: false``)."""
+    data: dict[str, Any] = {}
+    base = root
+    error = None
+    config_file = find_config_file(root)
+    client = {k: v for k, v in settings.items() if k not in TRUST_SETTINGS}
+    trusted = settings.get("workspace_trusted") is not False
+    allow_outside = trusted and settings.get("allow_outside_paths") is True
+    try:
+        if config_file is not None:
+            data = read_config_data(config_file)
+            base = config_file.parent
+        config = config_from_mapping({**data, **client}, base, where=str(config_file or "settings"))
+        config.source = config_file
+    except ConfigError as problem:
+        error = str(problem)
+        try:  # a bad client setting must not also lose the folder's own configuration
+            config = config_from_mapping(data, base, where=str(config_file))
+            config.source = config_file
+        except ConfigError:
+            config = Config(root=root)
+    config.trusted_root = None if allow_outside else root
+    config.allow_git = trusted
+    return config, error
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """An open document's text and the client's version number for it."""
+
+    text: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one lint sees: the open documents under a folder, frozen."""
+
+    documents: Mapping[Path, DocumentText] = field(default_factory=lambda: MappingProxyType({}))
+
+    @staticmethod
+    def of(documents: Mapping[Path, DocumentText]) -> Snapshot:
+        return Snapshot(MappingProxyType(dict(documents)))
+
+    @property
+    def texts(self) -> dict[Path, str]:
+        return {path: document.text for path, document in self.documents.items()}
+
+    def version(self, path: Path) -> int | None:
+        document = self.documents.get(path)
+        return document.version if document is not None else None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What a lint found for one file, and the text (and version) its spans refer to.
+
+    ``text`` is None for a file read from disk that is not a draft (a bibliography)."""
+
+    path: Path
+    version: int | None
+    text: str | None
+    analysis: DocumentAnalysis | None
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class LintOutcome:
+    """The result of one lint: per file, and the completion tables of the indexes used.
+
+    ``complete`` is True for a lint of the whole folder: files it does not mention have no
+    findings. A partial lint (some drafts) only replaces the files it mentions."""
+
+    files: Mapping[Path, FileResult]
+    complete: bool
+    tables: Mapping[int, CompletionTable] = field(default_factory=dict)
+    error: str | None = None
+    # Files the lint read from disk, with their (mtime, size) when it read them.
+    bibliography_stamps: Mapping[Path, tuple[int, int] | None] = field(default_factory=dict)
+
+
+class RootSession:
+    """The analysis caches of one folder. Not thread-safe: one thread uses it."""
+
+    def __init__(self, path: Path, config: Config, walk: bool = True) -> None:
+        self.path = path
+        self.walk = walk
+        self.workspace = Workspace(config)
+        self.history = History(list(config.bibliographies_before), config.since)
+        self._tables: dict[int, CompletionTable] = {}
+
+    @property
+    def config(self) -> Config:
+        return self.workspace.config
+
+    def lint(self, snapshot: Snapshot, drafts: list[Path] | None = None) -> LintOutcome:
+        """Lint the folder (``drafts`` None) or only ``drafts``, with the snapshot's texts
+        in place of the files on disk. Problems that stop the lint become ``error``."""
+        self.workspace.overlays = snapshot.texts
+        complete = drafts is None
+        skipped: list[SkippedFile] = []
+        try:
+            if drafts is None:
+                drafts, skipped = self._discover(snapshot)
+            result = lint_paths([], self.workspace, self.history, snapshot.texts, drafts, skipped)
+        except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
+            return LintOutcome({}, complete=False, error=str(problem))
+        grouped: dict[str, list[Finding]] = defaultdict(list)
+        for finding in result.findings:
+            grouped[finding.span.path].append(finding)
+        files: dict[Path, FileResult] = {}
+        for analysis in result.analyses:
+            findings = tuple(grouped.pop(str(analysis.path), ()))
+            version = snapshot.version(analysis.path)
+            files[analysis.path] = FileResult(
+                analysis.path, version, analysis.text, analysis, findings
+            )
+        for path_text, findings_of_file in grouped.items():
+            path = Path(path_text)
+            document = snapshot.documents.get(path)
+            files[path] = FileResult(
+                path,
+                document.version if document else None,
+                document.text if document else None,
+                None,
+                tuple(findings_of_file),
+            )
+        if not complete:
+            # A lint of some drafts also reports on bibliographies and unused entries as
+            # if only these drafts existed: keep the drafts' own results only.
+            wanted = set(drafts or ())
+            files = {path: result for path, result in files.items() if path in wanted}
+        stamps = {path: _stamp(path) for path in result.bibliographies}
+        tables = self._tables_for(result.analyses, complete)
+        return LintOutcome(MappingProxyType(files), complete, tables, None, stamps)
+
+    def _discover(self, snapshot: Snapshot) -> tuple[list[Path], list[SkippedFile]]:
+        """The folder's drafts (on disk, and open ones not saved yet) and the files its walk
+        skipped; sets the bibliographies found as the fallback for drafts naming none."""
+        open_drafts = [
+            path
+            for path in snapshot.documents
+            if document_kind(str(path))
+            and not self._excluded(path)
+            and (path.parent == self.path or self.walk and self.path in path.parents)
+        ]
+        if not self.walk:
+            return open_drafts, []
+        found = discover([self.path], self.config.exclude)
+        self.workspace.discovered_bibliographies = found.bibliographies
+        on_disk = set(found.drafts)
+        return found.drafts + [p for p in open_drafts if p not in on_disk and not p.exists()], (
+            found.skipped
+        )
+
+    def _excluded(self, path: Path) -> bool:
+        patterns = self.config.exclude
+        return any(fnmatch(str(path), p) or fnmatch(path.name, p) for p in patterns)
+
+    def _tables_for(
+        self, analyses: list[DocumentAnalysis], complete: bool
+    ) -> Mapping[int, CompletionTable]:
+        """Completion tables of the indexes in use, built here rather than on a keystroke."""
+        tables: dict[int, CompletionTable] = {}
+        for analysis in analyses:
+            index = analysis.index
+            if index is None or id(index) in tables:
+                continue
+            table = self._tables.get(id(index))
+            if table is None or table.index is not index:
+                table = CompletionTable(index)
+            tables[id(index)] = table
+        self._tables = tables if complete else {**self._tables, **tables}
+        return MappingProxyType(tables)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def indexes_of(outcome_files: Mapping[Path, FileResult]) -> list[CitationIndex]:
+    """The distinct label indexes the analyses of these files use."""
+    seen: dict[int, CitationIndex] = {}
+    for result in outcome_files.values():
+        if result.analysis is not None and result.analysis.index is not None:
+            seen.setdefault(id(result.analysis.index), result.analysis.index)
+    return list(seen.values())

@@ -1,0 +1,134 @@
+"""Diagnostics: pushed after each accepted lint (only for the text they were computed on),
+or pulled (``textDocument/diagnostic``) by clients that can be told to refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from ..citations.documents import document_kind
+from ..findings import Finding
+from .convert import diagnostic, path_of, uri_of
+
+if TYPE_CHECKING:
+    from .app import RelworkServer
+
+PULL_TIMEOUT = 10.0  # seconds a pull waits for the lint of the current text
+
+
+class Publisher:
+    """Converts findings to Diagnostics (reusing those whose lines did not change) and
+    sends them."""
+
+    def __init__(self, server: RelworkServer) -> None:
+        self.server = server
+        self._converted: dict[Path, dict[Finding, tuple[int, types.Diagnostic]]] = {}
+        self._published: set[Path] = set()
+
+    def pulls(self) -> bool:
+        """Whether the client pulls diagnostics and can be asked to pull again."""
+        return self.server.supports("text_document", "diagnostic") and self.server.supports(
+            "workspace", "diagnostics", "refresh_support"
+        )
+
+    def publish(self, paths: Iterable[Path]) -> None:
+        """Send the diagnostics of ``paths`` whose results are for their current text."""
+        paths = sorted(paths)
+        if not paths:
+            return
+        if self.pulls():
+            self.server.workspace_diagnostic_refresh(None)
+            return
+        state = self.server.state
+        for path in paths:
+            if not state.publishable(path):
+                continue  # a newer lint of this document is on its way
+            items = self.diagnostics(path)
+            if not items and path not in self._published:
+                continue
+            self._published.add(path) if items else self._published.discard(path)
+            self.server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=uri_of(path), diagnostics=items, version=state.documents.version(path)
+                )
+            )
+
+    def forget_folder(self, folder: Path) -> None:
+        """Clear what was published for files of a removed folder."""
+        for path in [p for p in self._published if folder in p.parents]:
+            self._published.discard(path)
+            self.server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri_of(path), diagnostics=[])
+            )
+
+    def diagnostics(self, path: Path) -> list[types.Diagnostic]:
+        """The file's findings on its current text as Diagnostics. A finding seen before on
+        the same line texts keeps its Diagnostic (one edit leaves most of a draft as it
+        was); lines are compared by hash, so no line text is kept."""
+        positions = self.server.positions(path)
+        if positions is None:
+            return []
+        previous = self._converted.get(path, {})
+        current: dict[Finding, tuple[int, types.Diagnostic]] = {}
+        line_hashes: dict[int, int] = {}
+
+        def line_hash(line: int) -> int:
+            if line not in line_hashes:
+                line_hashes[line] = hash(positions.lines.line_text(line))
+            return line_hashes[line]
+
+        result = []
+        for finding in self.server.state.findings_for(path):
+            key = hash((line_hash(finding.span.line), line_hash(finding.span.end_line)))
+            hit = previous.get(finding)
+            if hit is not None and hit[0] == key:
+                converted = hit[1]
+            else:
+                converted = diagnostic(finding, positions, self.server.positions)
+            current[finding] = (key, converted)
+            result.append(converted)
+        self._converted[path] = current
+        return result
+
+
+def _current(ls: RelworkServer, path: Path) -> bool:
+    """Whether the held results of ``path`` are for its current text and no lint of it
+    alone is waiting."""
+    root = ls.state.root_for(path)
+    if not root.linted:
+        return False
+    held = ls.state.held(path)
+    if held is None:
+        return not document_kind(str(path)) or path not in ls.state.documents
+    return held[1].version == ls.state.documents.version(path)
+
+
+async def document_diagnostic(
+    ls: RelworkServer, params: types.DocumentDiagnosticParams
+) -> types.RelatedFullDocumentDiagnosticReport:
+    path = path_of(params.text_document.uri)
+    if path is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    root = ls.state.root_for(path)
+    if not _current(ls, path):
+        # The draft's own lint now; the folder's only when nothing else updates the file.
+        ls.scheduler.expedite(root, folder=not root.linted or not document_kind(str(path)))
+        await ls.scheduler.until(lambda: _current(ls, path), PULL_TIMEOUT)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.publisher.diagnostics(path))
+
+
+def register(server: RelworkServer) -> None:
+    """Nothing before initialization: whether diagnostics are pulled depends on the client
+    (``register_pull``)."""
+
+
+def register_pull(server: RelworkServer) -> None:
+    """Offer pull diagnostics, to clients that pull and can be asked to pull again (others
+    get them pushed; offering both would show each finding twice)."""
+    options = types.DiagnosticOptions(
+        identifier="relwork-ls", inter_file_dependencies=True, workspace_diagnostics=False
+    )
+    server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(document_diagnostic)

@@ -1,0 +1,206 @@
+"""When lints run, and where: debounced after edits, one at a time on a worker thread, each
+on a snapshot taken when it starts; outcomes are accepted back on the event loop.
+
+The worker thread is the only one that touches a folder's session (its caches); the event
+loop only reads results it has accepted, so requests are answered while a lint runs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from ..citations.documents import document_kind
+from ..editor.session import LintOutcome, RootSession, Snapshot
+from .state import Root, ServerState
+
+DEBOUNCE_SECONDS = 0.075  # the edited draft alone
+FULL_LINT_SECONDS = 0.8  # every draft of the folder, once typing pauses
+logger = logging.getLogger(__name__)
+
+Accepted = Callable[[Root, set[Path], LintOutcome], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    root: Root
+    session: RootSession
+    drafts: tuple[Path, ...] | None  # None: the whole folder
+
+
+class Scheduler:
+    """Debounce timers, a queue of lints (single drafts before whole folders) and one
+    worker thread."""
+
+    def __init__(
+        self, state: ServerState, accepted: Accepted, executor: Executor | None = None
+    ) -> None:
+        self.state = state
+        self.accepted = accepted
+        self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="relwork-lint")
+        self._timers: dict[tuple[int, str], asyncio.TimerHandle] = {}
+        self._waiting_drafts: dict[int, set[Path]] = {}
+        self._ready_drafts: dict[int, tuple[Root, set[Path]]] = {}
+        self._ready_folders: dict[int, Root] = {}
+        self._running: _Job | None = None
+        self._idle: list[asyncio.Future[None]] = []
+
+    # -- requests ------------------------------------------------------------------------
+
+    def edited(self, root: Root, path: Path) -> None:
+        """A document changed: relint it alone after a short pause in typing (once the folder
+        has been linted whole), and the whole folder after a longer one."""
+        if root.linted and document_kind(str(path)):
+            self._waiting_drafts.setdefault(id(root), set()).add(path)
+            self._arm(root, "draft", DEBOUNCE_SECONDS, self._drafts_due)
+        elif not root.linted and self._queued(root):
+            return  # the folder's first lint has not started yet: it will see this text
+        self._arm(root, "folder", FULL_LINT_SECONDS, self._folder_due)
+
+    def lint_folder(self, root: Root, delay: float = 0.0) -> None:
+        self._arm(root, "folder", delay, self._folder_due)
+
+    def expedite(self, root: Root, folder: bool = False) -> None:
+        """Run the drafts' lints waiting for a pause in typing now (a client asked for
+        results), and the folder's with ``folder``."""
+        kinds = [("draft", self._drafts_due)]
+        if folder:
+            kinds.append(("folder", self._folder_due))
+        for kind, due in kinds:
+            handle = self._timers.pop((id(root), kind), None)
+            if handle is not None:
+                handle.cancel()
+                due(root)
+
+    async def idle(self) -> None:
+        """Wait until no lint is waiting, queued or running."""
+        while not self._is_idle():
+            await self._step()
+
+    async def until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``condition()`` holds after some lint (or already does); False when it
+        still does not after ``timeout`` seconds or with nothing left to run."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if self._is_idle():
+                return False
+            try:
+                await asyncio.wait_for(self._step(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                return condition()
+        return True
+
+    async def first_lints(self, roots: list[Root]) -> AsyncIterator[Root]:
+        """Yield each folder once its first lint is accepted (or has failed)."""
+        remaining = list(roots)
+        while remaining:
+            finished = [r for r in remaining if r.linted or r.error or r not in self.state.roots]
+            for root in finished:
+                remaining.remove(root)
+                yield root
+            if remaining:
+                if self._is_idle():
+                    return
+                await self._step()
+
+    async def _step(self) -> None:
+        """Wait for the next lint to finish (or for the queue to run dry)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._idle.append(waiter)
+        await waiter
+
+    def pending(self, root: Root) -> bool:
+        """Whether a lint of ``root`` is waiting, queued or running."""
+        return self._queued(root) or (self._running is not None and self._running.root is root)
+
+    def _queued(self, root: Root) -> bool:
+        return (
+            any(key[0] == id(root) for key in self._timers)
+            or id(root) in self._ready_drafts
+            or id(root) in self._ready_folders
+        )
+
+    def shutdown(self) -> None:
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- machinery -----------------------------------------------------------------------
+
+    def _arm(self, root: Root, kind: str, delay: float, due: Callable[[Root], None]) -> None:
+        key = (id(root), kind)
+        handle = self._timers.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+        self._timers[key] = asyncio.get_running_loop().call_later(delay, self._fire, key, due, root)
+
+    def _fire(self, key: tuple[int, str], due: Callable[[Root], None], root: Root) -> None:
+        self._timers.pop(key, None)
+        due(root)
+
+    def _drafts_due(self, root: Root) -> None:
+        paths = self._waiting_drafts.pop(id(root), set())
+        if paths:
+            _, ready = self._ready_drafts.setdefault(id(root), (root, set()))
+            ready.update(paths)
+        self._pump()
+
+    def _folder_due(self, root: Root) -> None:
+        self._ready_folders[id(root)] = root
+        self._pump()
+
+    def _is_idle(self) -> bool:
+        return not (self._timers or self._ready_drafts or self._ready_folders or self._running)
+
+    def _next_job(self) -> _Job | None:
+        if self._ready_drafts:
+            key = next(iter(self._ready_drafts))
+            root, paths = self._ready_drafts.pop(key)
+            return _Job(root, root.session, tuple(sorted(paths)))
+        if self._ready_folders:
+            key = next(iter(self._ready_folders))
+            root = self._ready_folders.pop(key)
+            return _Job(root, root.session, None)
+        return None
+
+    def _pump(self) -> None:
+        while self._running is None:
+            job = self._next_job()
+            if job is None:
+                break
+            if job.root not in self.state.roots:
+                continue
+            snapshot = self.state.snapshot(job.root)
+            drafts = list(job.drafts) if job.drafts is not None else None
+            self._running = job
+            future = asyncio.get_running_loop().run_in_executor(
+                self._executor, job.session.lint, snapshot, drafts
+            )
+            future.add_done_callback(partial(self._done, job, snapshot))
+        if self._is_idle():
+            self._wake()
+
+    def _wake(self) -> None:
+        waiters, self._idle = self._idle, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _done(self, job: _Job, snapshot: Snapshot, future: asyncio.Future[LintOutcome]) -> None:
+        self._running = None
+        try:
+            outcome = future.result()
+            changed = self.state.accept(job.root, job.session, snapshot, outcome)
+            self.accepted(job.root, changed, outcome)
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # a bug must not take the server down; log it and go on
+            logger.exception("relint failed")
+        self._wake()
+        self._pump()
