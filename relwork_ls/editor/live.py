@@ -16,7 +16,7 @@ import regex
 from ..bibliography.model import SourceSpan
 from ..checks.style import style_findings
 from ..checks.suppression import filter_suppressed
-from ..citations.documents import extract_citations
+from ..citations.documents import extract_citations, prose_text
 from ..citations.model import shifted
 from ..citations.resolution import CitationIndex, WorkResolution, resolve_citations
 from ..config import Config
@@ -85,21 +85,33 @@ def changed_region(old: str, new: str) -> ChangedRegion:
 
 
 class _Mover:
-    """Moves spans of one file from an old text to a new one."""
+    """Moves spans of one file from an old text to a new one, in (line, column) terms: a
+    span before the change keeps its place, one after it moves by the lines (and, on the
+    change's last line, the columns) the change added."""
 
     def __init__(self, path: str, old: str, new: str) -> None:
         self.path = path
-        self.region = changed_region(old, new)
-        self.old = LineIndex(old)
-        self.new = LineIndex(new)
+        region = changed_region(old, new)
+        old_lines = LineIndex(old)
+        self.start = old_lines.position(region.start)
+        self.old_end = old_lines.position(region.old_end)
+        new_end = LineIndex(new).position(region.new_end)
+        self.line_delta = new_end[0] - self.old_end[0]
+        self.column_delta = new_end[1] - self.old_end[1]
+
+    def _point(self, line: int, column: int) -> tuple[int, int]:
+        if line == self.old_end[0]:
+            return line + self.line_delta, column + self.column_delta
+        return line + self.line_delta, column
 
     def span(self, span: SourceSpan) -> SourceSpan | None:
-        if span.path != self.path:
+        if span.path != self.path or (span.end_line, span.end_column) < self.start:
             return span
-        start = self.old.offset(span.line, span.column)
-        end = self.old.offset(span.end_line, span.end_column)
-        moved = self.region.to_new(start, end)
-        return self.new.span(self.path, *moved) if moved is not None else None
+        if (span.line, span.column) > self.old_end:
+            line, column = self._point(span.line, span.column)
+            end_line, end_column = self._point(span.end_line, span.end_column)
+            return SourceSpan(span.path, line, column, end_line, end_column)
+        return None
 
     def finding(self, finding: Finding) -> Finding | None:
         span = self.span(finding.span)
@@ -110,7 +122,9 @@ class _Mover:
             moved = self.span(location.span)
             if moved is None:
                 return None
-            related.append(RelatedLocation(moved, location.message))
+            related.append(
+                location if moved is location.span else RelatedLocation(moved, location.message)
+            )
         fix = finding.fix
         if fix is not None:
             edits = []
@@ -118,8 +132,16 @@ class _Mover:
                 moved = self.span(edit.span)
                 if moved is None:
                     return None
-                edits.append(TextEdit(moved, edit.new_text))
-            fix = Fix(fix.title, tuple(edits), fix.safe)
+                edits.append(edit if moved is edit.span else TextEdit(moved, edit.new_text))
+            if any(a is not b for a, b in zip(edits, fix.edits, strict=True)):
+                fix = Fix(fix.title, tuple(edits), fix.safe)
+        unchanged = (
+            span is finding.span
+            and fix is finding.fix
+            and all(a is b for a, b in zip(related, finding.related, strict=True))
+        )
+        if unchanged:
+            return finding
         return replace(finding, span=span, related=tuple(related), fix=fix)
 
 
@@ -174,9 +196,12 @@ def local_analysis(
     may run beside a lint on another thread. Findings are those of ``LOCAL_CODES``, with
     the configuration's selection, severities and the document's suppressions applied."""
     left, right = paragraph_bounds(text, start, end)
+    # Code, comments and front matter are blanked over the whole text: a window alone could
+    # start inside a code block.
+    window = (text if kind == "text" else prose_text(text, kind))[left:right]
     citations = [
         cited
-        for cited in (shifted(c, left) for c in extract_citations(text[left:right], kind))
+        for cited in (shifted(c, left) for c in extract_citations(window, kind))
         if cited.start <= end and start <= cited.end
     ]
     resolution = resolve_citations(path, text, citations, index.detached())
@@ -215,6 +240,18 @@ def merge_local(
     return kept + local.findings
 
 
+def shifted_work(work: WorkResolution, delta: int) -> WorkResolution:
+    """A resolved work moved ``delta`` characters later in the text."""
+    if delta == 0:
+        return work
+    citation = shifted(work.citation, delta)
+    moved = citation.works[work.citation.works.index(work.work)]
+    names = None
+    if work.names is not None:
+        names = moved.name_options[work.work.name_options.index(work.names)]
+    return WorkResolution(moved, citation, work.entry, names)
+
+
 def innermost_work(works: Iterable[WorkResolution], offset: int) -> WorkResolution | None:
     """The cited work whose text contains ``offset`` (the innermost one)."""
     best: WorkResolution | None = None
@@ -224,3 +261,46 @@ def innermost_work(works: Iterable[WorkResolution], offset: int) -> WorkResoluti
         ):
             best = work
     return best
+
+
+# Commands and front matter that name a draft's bibliographies: an edit touching them needs
+# a full analysis (the draft may now use another index).
+_NAMES_BIBLIOGRAPHY = regex.compile(
+    r"\\(?:bibliography|addbibresource|addglobalbib)\b|^bibliography:", regex.M
+)
+
+
+def relint_changed(
+    path: str,
+    old: str,
+    new: str,
+    findings: Iterable[Finding],
+    kind: str,
+    index: CitationIndex,
+    config: Config,
+) -> list[Finding] | None:
+    """The findings of ``new`` from those of ``old``: moved where the text did not change,
+    recomputed (``LOCAL_CODES``) in the paragraphs around the change. None when the change
+    touches what names the draft's bibliographies (front matter, ``\\bibliography``):
+    then only a full analysis is right.
+
+    Findings of other codes inside the change are dropped until the next full lint."""
+    region = changed_region(old, new)
+    old_left, old_right = paragraph_bounds(old, region.start, region.old_end)
+    left, right = paragraph_bounds(new, region.start, region.new_end)
+    if (
+        _NAMES_BIBLIOGRAPHY.search(old, old_left, old_right)
+        or _NAMES_BIBLIOGRAPHY.search(new, left, right)
+        or (kind == "markdown" and new.startswith("---") and region.start <= _front_matter_end(new))
+    ):
+        return None
+    moved = carry_over(findings, path, old, new)
+    local = local_analysis(path, new, kind, index, config, left, right)
+    return merge_local(moved, local, LineIndex(new))
+
+
+def _front_matter_end(text: str) -> int:
+    end = text.find("\n---", 3)
+    other = text.find("\n...", 3)
+    candidates = [i for i in (end, other) if i >= 0]
+    return min(candidates) + 4 if candidates else len(text)

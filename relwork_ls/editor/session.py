@@ -24,11 +24,14 @@ from ..findings import Finding
 from ..lint.run import History, LintUsageError, lint_paths
 from ..lint.workspace import DocumentAnalysis, SkippedFile, Workspace, discover
 from .completion import CompletionTable
+from .live import relint_changed
 
 # Client settings about trust: never read from a file in the workspace.
 TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
 # Findings that depend on other drafts: a lint of one draft cannot recompute them.
 CROSS_DRAFT_CODES = frozenset({"RW101"})
+# Drafts at least this long are relinted around an edit only, between folder lints.
+INCREMENTAL_CHARACTERS = 100_000
 
 
 def build_config(root: Path, settings: Mapping[str, Any]) -> tuple[Config, str | None]:
@@ -101,6 +104,9 @@ class FileResult:
     text: str | None
     analysis: DocumentAnalysis | None
     findings: tuple[Finding, ...]
+    # Relinted around an edit only: the findings of the previous result are already moved
+    # in (cross-draft ones included), and ``analysis`` is of an earlier text.
+    incremental: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,15 +138,32 @@ class RootSession:
     def config(self) -> Config:
         return self.workspace.config
 
-    def lint(self, snapshot: Snapshot, drafts: list[Path] | None = None) -> LintOutcome:
+    def lint(
+        self,
+        snapshot: Snapshot,
+        drafts: list[Path] | None = None,
+        previous: Mapping[Path, FileResult] | None = None,
+    ) -> LintOutcome:
         """Lint the folder (``drafts`` None) or only ``drafts``, with the snapshot's texts
-        in place of the files on disk. Problems that stop the lint become ``error``."""
+        in place of the files on disk. Problems that stop the lint become ``error``.
+
+        A large draft with a ``previous`` result is relinted where it changed only
+        (``live.relint_changed``); the folder's lint then recomputes it whole."""
         self.workspace.overlays = snapshot.texts
         complete = drafts is None
         skipped: list[SkippedFile] = []
+        updated: dict[Path, FileResult] = {}
         try:
             if drafts is None:
                 drafts, skipped = self._discover(snapshot)
+            else:
+                for path in drafts:
+                    changed = self._relint_changed(path, snapshot, (previous or {}).get(path))
+                    if changed is not None:
+                        updated[path] = changed
+                drafts = [path for path in drafts if path not in updated]
+                if not drafts:
+                    return LintOutcome(MappingProxyType(updated), complete=False)
             result = lint_paths([], self.workspace, self.history, snapshot.texts, drafts, skipped)
         except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
             return LintOutcome({}, complete=False, error=str(problem))
@@ -169,9 +192,45 @@ class RootSession:
             # if only these drafts existed: keep the drafts' own results only.
             wanted = set(drafts or ())
             files = {path: result for path, result in files.items() if path in wanted}
+            files.update(updated)
         stamps = {path: _stamp(path) for path in result.bibliographies}
         tables = self._tables_for(result.analyses, complete)
         return LintOutcome(MappingProxyType(files), complete, tables, None, stamps)
+
+    def _relint_changed(
+        self, path: Path, snapshot: Snapshot, previous: FileResult | None
+    ) -> FileResult | None:
+        """The result of an edited large draft from its previous one, or None when it needs
+        a full analysis (small, first seen, bibliographies changed or named differently)."""
+        document = snapshot.documents.get(path)
+        kind = document_kind(str(path))
+        if (
+            document is None
+            or kind is None
+            or len(document.text) < INCREMENTAL_CHARACTERS
+            or previous is None
+            or previous.text is None
+            or previous.analysis is None
+            or previous.analysis.index is None
+        ):
+            return None
+        analysis = previous.analysis
+        if self.workspace.index(analysis.bibliographies) is not analysis.index:
+            return None  # a bibliography changed: every citation may resolve differently
+        findings = relint_changed(
+            str(path),
+            previous.text,
+            document.text,
+            previous.findings,
+            kind,
+            analysis.index,
+            self.config,
+        )
+        if findings is None:
+            return None
+        return FileResult(
+            path, document.version, document.text, analysis, tuple(findings), incremental=True
+        )
 
     def _discover(self, snapshot: Snapshot) -> tuple[list[Path], list[SkippedFile]]:
         """The folder's drafts (on disk, and open ones not saved yet) and the files its walk

@@ -46,6 +46,8 @@ FEATURES = (
 class RelworkServer(LanguageServer):
     """The server's state (``state``), its lint scheduler and diagnostics publisher."""
 
+    protocol: RelworkProtocol
+
     def __init__(self) -> None:
         super().__init__("relwork-ls", __version__, protocol_cls=RelworkProtocol)
         self.state = ServerState()

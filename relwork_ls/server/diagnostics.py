@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
@@ -25,7 +25,7 @@ class Publisher:
 
     def __init__(self, server: RelworkServer) -> None:
         self.server = server
-        self._converted: dict[Path, dict[Finding, tuple[int, types.Diagnostic]]] = {}
+        self._converted: dict[Path, dict[Finding, _Converted]] = {}
         self._published: set[Path] = set()
 
     def pulls(self) -> bool:
@@ -46,15 +46,15 @@ class Publisher:
         for path in paths:
             if not state.publishable(path):
                 continue  # a newer lint of this document is on its way
-            items = self.diagnostics(path)
+            items = [converted.payload() for converted in self._convert(path)]
             if not items and path not in self._published:
                 continue
             self._published.add(path) if items else self._published.discard(path)
-            self.server.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(
-                    uri=uri_of(path), diagnostics=items, version=state.documents.version(path)
-                )
-            )
+            params: dict[str, Any] = {"uri": uri_of(path), "diagnostics": items}
+            version = state.documents.version(path)
+            if version is not None:
+                params["version"] = version
+            self.server.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def forget_folder(self, folder: Path) -> None:
         """Clear what was published for files of a removed folder."""
@@ -65,14 +65,21 @@ class Publisher:
             )
 
     def diagnostics(self, path: Path) -> list[types.Diagnostic]:
-        """The file's findings on its current text as Diagnostics. A finding seen before on
-        the same line texts keeps its Diagnostic (one edit leaves most of a draft as it
-        was); lines are compared by hash, so no line text is kept."""
+        """The file's findings on its current text as Diagnostics."""
+        return [converted.diagnostic for converted in self._convert(path)]
+
+    def _convert(self, path: Path) -> list[_Converted]:
+        """A finding seen before on the same line texts keeps its conversion (one edit
+        leaves most of a draft as it was); lines are compared by hash, so no line text is
+        kept."""
         positions = self.server.positions(path)
         if positions is None:
             return []
         previous = self._converted.get(path, {})
-        current: dict[Finding, tuple[int, types.Diagnostic]] = {}
+        # Findings outside an edit come back as the same objects: match those by identity
+        # before hashing (a long draft has thousands).
+        by_identity = {id(f): (f, c) for f, c in previous.items()}
+        current: dict[Finding, _Converted] = {}
         line_hashes: dict[int, int] = {}
 
         def line_hash(line: int) -> int:
@@ -81,17 +88,37 @@ class Publisher:
             return line_hashes[line]
 
         result = []
+        unstructure = self.server.protocol._converter.unstructure
         for finding in self.server.state.findings_for(path):
             key = hash((line_hash(finding.span.line), line_hash(finding.span.end_line)))
-            hit = previous.get(finding)
-            if hit is not None and hit[0] == key:
-                converted = hit[1]
-            else:
-                converted = diagnostic(finding, positions, self.server.positions)
-            current[finding] = (key, converted)
+            same = by_identity.get(id(finding))
+            converted = same[1] if same is not None and same[0] is finding else None
+            if converted is None:
+                converted = previous.get(finding)
+            if converted is None or converted.key != key:
+                item = diagnostic(finding, positions, self.server.positions)
+                converted = _Converted(key, item, unstructure)
+            current[finding] = converted
             result.append(converted)
         self._converted[path] = current
         return result
+
+
+class _Converted:
+    """A finding's Diagnostic, and its JSON form once it has been sent."""
+
+    __slots__ = ("key", "diagnostic", "_unstructure", "_payload")
+
+    def __init__(self, key: int, item: types.Diagnostic, unstructure) -> None:
+        self.key = key
+        self.diagnostic = item
+        self._unstructure = unstructure
+        self._payload: dict | None = None
+
+    def payload(self) -> dict:
+        if self._payload is None:
+            self._payload = self._unstructure(self.diagnostic)
+        return self._payload
 
 
 def _current(ls: RelworkServer, path: Path) -> bool:

@@ -33,3 +33,9 @@ class RelworkProtocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def notify_json(self, method: str, params: dict[str, Any]) -> None:
+        """Send a notification whose params are already plain JSON data (diagnostics of a
+        long draft are converted once and kept that way: unstructuring thousands of them
+        on every push costs more than the lint)."""
+        self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})

@@ -18,7 +18,7 @@ from ..citations.documents import document_kind
 from ..editor.session import LintOutcome, RootSession, Snapshot
 from .state import Root, ServerState
 
-DEBOUNCE_SECONDS = 0.075  # the edited draft alone
+DEBOUNCE_SECONDS = 0.03  # the edited draft alone (lints run off the event loop)
 FULL_LINT_SECONDS = 0.8  # every draft of the folder, once typing pauses
 logger = logging.getLogger(__name__)
 
@@ -178,9 +178,10 @@ class Scheduler:
                 continue
             snapshot = self.state.snapshot(job.root)
             drafts = list(job.drafts) if job.drafts is not None else None
+            previous = {p: r for p in drafts or () if (r := job.root.files.get(p)) is not None}
             self._running = job
             future = asyncio.get_running_loop().run_in_executor(
-                self._executor, job.session.lint, snapshot, drafts
+                self._executor, job.session.lint, snapshot, drafts, previous
             )
             future.add_done_callback(partial(self._done, job, snapshot))
         if self._is_idle():

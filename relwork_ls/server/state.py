@@ -17,11 +17,14 @@ from ..citations.resolution import CitationIndex, WorkResolution
 from ..config import Config
 from ..editor.completion import CompletionTable
 from ..editor.live import (
+    ChangedRegion,
     LocalAnalysis,
     carry_over,
+    changed_region,
     innermost_work,
     local_analysis,
     merge_local,
+    shifted_work,
 )
 from ..editor.navigation import CitationTable
 from ..editor.session import (
@@ -79,27 +82,42 @@ class View:
     findings: list[Finding]
     analysis: DocumentAnalysis | None
     previous: DocumentAnalysis | None
+    # Whether ``findings`` were computed on this very text (not moved onto it).
+    exact: bool = False
+    _local: dict[tuple[int, int], LocalAnalysis] = field(default_factory=dict, compare=False)
+    _regions: dict[int, ChangedRegion] = field(default_factory=dict, compare=False)
 
     @property
     def index(self) -> CitationIndex | None:
         source = self.analysis or self.previous
         return source.index if source is not None else None
 
-    _local: dict[tuple[int, int], LocalAnalysis] = field(default_factory=dict, compare=False)
-
     def work_at(self, offset: int) -> WorkResolution | None:
-        """The cited work under ``offset`` of the current text (rescanned around it when the
-        last analysis was of another text)."""
+        """The cited work under ``offset`` of the current text: from the last analysis
+        (moved, when it was of an earlier text and the work lies outside what changed), else
+        rescanned around the offset."""
         if self.analysis is not None:
             return innermost_work(self.analysis.resolution.works, offset)
+        if self.previous is not None:
+            region = self._region(self.previous.text)
+            old = region.to_old(offset)
+            work = innermost_work(self.previous.resolution.works, old) if old is not None else None
+            moved = region.to_new(work.start, work.end) if work is not None else None
+            if work is not None and moved is not None:
+                return shifted_work(work, moved[0] - work.start)
         local = self.rescan(offset, offset)
         return innermost_work(local.works, offset) if local is not None else None
+
+    def _region(self, earlier: str) -> ChangedRegion:
+        if id(earlier) not in self._regions:
+            self._regions[id(earlier)] = changed_region(earlier, self.text)
+        return self._regions[id(earlier)]
 
     def findings_at(self, start: int, end: int) -> list[Finding]:
         """The findings on the current text, with those of the paragraphs around
         ``start..end`` recomputed when the last analysis was of another text."""
         small = end - start <= MAX_RESCAN
-        local = self.rescan(start, end) if self.analysis is None and small else None
+        local = self.rescan(start, end) if not self.exact and small else None
         if local is None:
             return self.findings
         return merge_local(self.findings, local, LineIndex(self.text))
@@ -191,7 +209,7 @@ class ServerState:
             held = root.files.get(path)
             if not self._acceptable(path, result.version, held):
                 continue
-            if not outcome.complete and held is not None:
+            if not outcome.complete and held is not None and not result.incremental:
                 result = _with_cross_draft(result, held)
             root.files[path] = result
             changed.add(path)
@@ -205,8 +223,6 @@ class ServerState:
             root.linted = True
         else:
             root.tables.update(outcome.tables)
-        if changed:
-            self._citations = None
         return changed
 
     def _acceptable(self, path: Path, version: int | None, held: FileResult | None) -> bool:
@@ -264,16 +280,21 @@ class ServerState:
             return cached[1]
         findings: list[Finding] = []
         analysis = previous = None
+        exact = result is None
         if result is not None:
             previous = result.analysis
             source = result.text if result.text is not None else text
-            findings = carry_over(result.findings, str(path), source, text)
+            exact = source is text or source == text
+            findings = (
+                list(result.findings)
+                if exact
+                else carry_over(result.findings, str(path), source, text)
+            )
             if previous is not None and (previous.text is text or previous.text == text):
                 analysis = previous
         kind = document_kind(str(path))
-        view = View(
-            path, root, text, self.documents.version(path), kind, findings, analysis, previous
-        )
+        version = self.documents.version(path)
+        view = View(path, root, text, version, kind, findings, analysis, previous, exact)
         self._views[path] = (key, view)
         return view
 
@@ -298,9 +319,15 @@ class ServerState:
 
     def citations(self) -> CitationTable:
         """Every resolved citation of every accepted analysis, by entry."""
-        if self._citations is None:
-            self._citations = CitationTable(a for root in self.roots for a in root.analyses)
-        return self._citations
+        analyses = [a for root in self.roots for a in root.analyses]
+        cached = self._citations
+        if (
+            cached is None
+            or len(cached.analyses) != len(analyses)
+            or any(a is not b for a, b in zip(cached.analyses, analyses, strict=True))
+        ):
+            self._citations = cached = CitationTable(analyses)
+        return cached
 
     def stale_labels(self) -> list[Finding]:
         """RW102 findings of every file, on the files' current texts."""
