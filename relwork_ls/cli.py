@@ -27,6 +27,7 @@ from .lint.run import (
     unified_diff,
 )
 from .lint.workspace import Workspace
+from .rules import describe, rule, rules_document
 
 
 class UsageError(Exception):
@@ -97,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--diff", action="store_true", help="print what --fix would change, change nothing"
     )
+
+    rule = commands.add_parser("rule", help="explain a finding code (e.g. RW003)")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--all", action="store_true", help="every rule (docs/rules.md)")
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
@@ -239,6 +244,19 @@ def run_relabel(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rule(args: argparse.Namespace) -> int:
+    if args.all:
+        sys.stdout.write(rules_document())
+        return 0
+    if not args.code:
+        raise UsageError("name a code (relwork-ls rule RW003) or pass --all")
+    try:
+        sys.stdout.write(describe(rule(args.code)))
+    except KeyError:
+        raise UsageError(f"unknown code {args.code!r}; codes are RW001…RW305") from None
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -251,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return start_server(args.tcp)
         if args.command == "relabel":
             return run_relabel(args)
+        if args.command == "rule":
+            return run_rule(args)
         return run_lint(args)
     except (UsageError, ConfigError, LintUsageError, BibliographyError) as error:
         sys.stderr.write(f"relwork-ls: error: {error}\n")

@@ -5,34 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .bibliography.model import SourceSpan
+from .rules import RULES
 
 SEVERITIES = ("error", "warning", "info", "hint")
 
-# code → (default severity, short name)
+# code → (default severity, short name), from the rule registry.
 CODES: dict[str, tuple[str, str]] = {
-    "RW001": ("error", "unresolved-citation"),
-    "RW002": ("error", "ambiguous-citation"),
-    "RW003": ("error", "unknown-suffix"),
-    "RW004": ("warning", "author-form"),
-    "RW005": ("warning", "spelling-variant"),
-    "RW006": ("error", "year-mismatch"),
-    "RW007": ("error", "undefined-key"),
-    "RW008": ("warning", "key-case-mismatch"),
-    "RW009": ("error", "scan-timeout"),
-    "RW010": ("warning", "unreadable-draft"),
-    "RW011": ("warning", "skipped-file"),
-    "RW012": ("warning", "path-outside-workspace"),
-    "RW013": ("error", "history-unavailable"),
-    "RW101": ("warning", "draft-drift"),
-    "RW102": ("warning", "stale-label"),
-    "RW201": ("info", "suffix-separator"),
-    "RW202": ("hint", "repeated-author-group"),
-    "RW203": ("warning", "narrative-glued-to-noun"),
-    "RW301": ("warning", "duplicate-work"),
-    "RW302": ("hint", "unused-entry"),
-    "RW303": ("error", "bibliography-syntax-error"),
-    "RW304": ("warning", "duplicate-key"),
-    "RW305": ("warning", "duplicate-field"),
+    code: (item.severity.value, item.name) for code, item in RULES.items()
 }
 
 

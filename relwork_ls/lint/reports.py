@@ -10,7 +10,8 @@ from typing import Any
 
 from .. import __version__
 from ..bibliography.model import SourceSpan
-from ..findings import CODES, Finding
+from ..findings import Finding
+from ..rules import RULES
 
 FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
@@ -94,11 +95,14 @@ def format_sarif(findings: Sequence[Finding]) -> str:
     rules = [
         {
             "id": code,
-            "name": name,
-            "shortDescription": {"text": name.replace("-", " ")},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+            "name": item.name,
+            "shortDescription": {"text": item.summary},
+            "fullDescription": {"text": item.explanation},
+            "helpUri": item.url,
+            "help": {"text": f"{item.explanation} Example: {item.example}"},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[item.severity.value]},
         }
-        for code, (severity, name) in sorted(CODES.items())
+        for code, item in sorted(RULES.items())
     ]
     rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []

@@ -16,6 +16,7 @@ from ..editor.outline import OutlineItem
 from ..findings import Finding
 from ..lint.edits import PlacedEdit, select_fix_edits
 from ..positions import LineIndex
+from ..rules import RULES
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -108,11 +109,13 @@ def diagnostic(finding: Finding, positions: TextPositions, related_positions: Po
             )
         )
     tags = [types.DiagnosticTag.Unnecessary] if finding.code == "RW302" else None
+    rule = RULES.get(finding.code)
     return types.Diagnostic(
         range=positions.range(finding.span),
         message=finding.message,
         severity=_SEVERITY[finding.severity],
         code=finding.code,
+        code_description=types.CodeDescription(href=rule.url) if rule is not None else None,
         source="relwork-ls",
         related_information=related or None,
         tags=tags,

@@ -1,0 +1,341 @@
+"""Server handlers in this process (``create_server()`` and ``server_harness``), where a test
+decides exactly when each message arrives: requests made right after an edit, before its
+lint, must be answered on the new text, and every edit must carry the version it was
+computed on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+from server_harness import InProcessClient, ResponseError, replace_range
+
+from relwork_ls.editor.session import FileResult, LintOutcome, Snapshot
+from relwork_ls.positions import LineIndex
+from relwork_ls.server.app import create_server
+from relwork_ls.server.state import ServerState
+
+REFS = r"""@article{chen2021codex,
+  author = {Chen, Mark and Tworek, Jerry and Jun, Heewoo},
+  title = {Evaluating Large Language Models Trained on Code},
+  year = {2021}
+}
+@article{roziere2023codellama,
+  author = {Rozi{\`e}re, Baptiste and Gehring, Jonas and Gloeckle, Fabian},
+  title = {Code {Llama}: Open Foundation Models for Code},
+  year = {2023}
+}
+@article{xu2023wizardlm, author = {Xu, Can and Sun, Qingfeng and Zheng, Kai}, title = {WizardLM}, year = {2023}}
+@article{xu2023baize, author = {Xu, Canwen and Guo, Daya and Duan, Nan}, title = {Baize}, year = {2023}}
+"""
+DRAFT = (
+    "# Related work\n"
+    "\n"
+    "Code models: Codex (Chen et al., 2021a) and Llama (Roziere et al., 2023).\n"
+    "Keyed: \\citep{chen2021codex}.\n"
+)
+
+
+def apply(text: str, edits: list[dict]) -> str:
+    """Apply LSP text edits (UTF-16 positions; this text is ASCII) as a client would."""
+    lines = LineIndex(text)
+    placed = sorted(
+        (
+            lines.offset(e["range"]["start"]["line"], e["range"]["start"]["character"]),
+            lines.offset(e["range"]["end"]["line"], e["range"]["end"]["character"]),
+            e["newText"],
+        )
+        for e in edits
+    )
+    for start, end, new_text in reversed(placed):
+        text = text[:start] + new_text + text[end:]
+    return text
+
+
+def document_edits(action: dict, uri: str) -> tuple[int | None, list[dict]]:
+    """(version, edits) of one document in a code action's versioned WorkspaceEdit."""
+    for change in action["edit"]["documentChanges"]:
+        if change["textDocument"]["uri"] == uri:
+            return change["textDocument"]["version"], change["edits"]
+    raise AssertionError(f"no edits for {uri}")
+
+
+def range_of(text: str, needle: str) -> dict:
+    start = text.index(needle)
+    lines = LineIndex(text)
+    (sl, sc), (el, ec) = lines.position(start), lines.position(start + len(needle))
+    return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+
+
+@pytest_asyncio.fixture
+async def client(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    (tmp_path / "draft.md").write_text(DRAFT, encoding="utf-8")
+    harness = InProcessClient()
+    harness.root = tmp_path  # type: ignore[attr-defined]
+    await harness.initialize(tmp_path.as_uri(), client_capabilities("visual_studio_code"))
+    await harness.settle()
+    yield harness
+    harness.shutdown()
+
+
+async def code_actions(client: InProcessClient, uri: str, text: str, needle: str) -> list[dict]:
+    return await client.request(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(
+                start=types.Position(**range_of(text, needle)["start"]),
+                end=types.Position(**range_of(text, needle)["end"]),
+            ),
+            context=types.CodeActionContext(diagnostics=[]),
+        ),
+    )
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("wait", ["no lint yet", "after the lint"])
+async def test_code_action_right_after_an_edit_edits_the_new_text(client, wait):
+    uri = (client.root / "draft.md").as_uri()
+    client.open(uri, DRAFT)
+    await client.settle()
+    # Insert "Indeed, as " before "Codex": every span after it moves by 11 characters.
+    client.change(uri, 2, replace_range((2, 13), (2, 13), "Indeed, as "))
+    edited = DRAFT.replace("Codex (", "Indeed, as Codex (")
+    if wait == "after the lint":
+        await client.settle()
+    actions = await code_actions(client, uri, edited, "Chen et al., 2021a")
+    remove = next(a for a in actions if a["title"].startswith("Remove the suffix 'a'"))
+    version, edits = document_edits(remove, uri)
+    assert version == 2
+    assert "Indeed, as Codex (Chen et al., 2021)" in apply(edited, edits)
+    assert remove["isPreferred"] is True
+
+
+@pytest.mark.asyncio
+async def test_hover_right_after_an_edit_has_the_new_range(client):
+    uri = (client.root / "draft.md").as_uri()
+    client.open(uri, DRAFT)
+    await client.settle()
+    client.change(uri, 2, replace_range((2, 0), (2, 0), "Long ago, "))
+    edited = "Long ago, " + DRAFT.split("\n")[2]
+    start = edited.index("Roziere")
+    hover = await client.request(
+        types.TEXT_DOCUMENT_HOVER,
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=2, character=start + 2),
+        ),
+    )
+    assert "Code Llama" in hover["contents"]["value"] and "RW005" in hover["contents"]["value"]
+    assert hover["range"]["start"] == {"line": 2, "character": start}
+    # Inside the changed text itself the citation is rescanned, not taken from the old lint.
+    client.change(uri, 3, replace_range((2, 0), (2, 0), "(Chen et al., 2021) "))
+    hover = await client.request(
+        types.TEXT_DOCUMENT_HOVER,
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=2, character=3),
+        ),
+    )
+    assert "Evaluating Large Language Models" in hover["contents"]["value"]
+    assert hover["range"]["start"] == {"line": 2, "character": 1}
+
+
+@pytest.mark.asyncio
+async def test_pushed_diagnostics_carry_their_version_and_fit_its_text(client):
+    uri = (client.root / "draft.md").as_uri()
+    texts = {1: DRAFT}
+    client.open(uri, DRAFT)
+    for version in range(2, 12):
+        texts[version] = "x" + texts[version - 1]
+        client.change(uri, version, replace_range((0, 0), (0, 0), "x"))
+        if version % 3 == 0:
+            await client.settle()
+    await client.settle()
+    pushes = [
+        m["params"]
+        for m in client.notifications
+        if m["method"] == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and m["params"]["uri"] == uri
+    ]
+    assert pushes and pushes[-1]["version"] == 11
+    for push in pushes:
+        text = texts[push["version"]]
+        lines = text.split("\n")
+        for item in push["diagnostics"]:
+            start, end = item["range"]["start"], item["range"]["end"]
+            covered = lines[start["line"]][start["character"] : end["character"]]
+            if item["code"] == "RW003":
+                assert covered == "Chen et al., 2021a"
+            if item["code"] == "RW005":
+                assert covered == "Roziere et al."
+
+
+@pytest.mark.asyncio
+async def test_ignore_action_inserts_a_directive_that_silences_the_finding(client):
+    uri = (client.root / "draft.md").as_uri()
+    client.open(uri, DRAFT)
+    await client.settle()
+    actions = await code_actions(client, uri, DRAFT, "Roziere et al.")
+    ignore = next(a for a in actions if a["title"] == "Ignore RW005 on this line")
+    version, edits = document_edits(ignore, uri)
+    fixed = apply(DRAFT, edits)
+    assert fixed.split("\n")[2].endswith("2023). <!-- relwork: ignore RW005 -->")
+    client.change(uri, 2, types.TextDocumentContentChangeWholeDocument(text=fixed))
+    await client.settle()
+    codes = {d["code"] for d in client.published(uri)["diagnostics"]}
+    assert "RW005" not in codes and "RW003" in codes
+
+
+@pytest.mark.asyncio
+async def test_only_one_preferred_fix_and_fix_all(client):
+    uri = (client.root / "draft.md").as_uri()
+    text = DRAFT + "\nMore (Roziere et al., 2023) and (Chen et al., 2021a).\n"
+    client.open(uri, text)
+    await client.settle()
+    actions = await code_actions(client, uri, text, text.split("\n")[2])
+    assert sum(1 for a in actions if a.get("isPreferred")) == 1
+    titles = [a["title"] for a in actions]
+    assert "Fix all RW005 in this file (2)" in titles
+    fix_all = next(a for a in actions if a["kind"] == "source.fixAll")
+    _, edits = document_edits(fix_all, uri)
+    assert apply(text, edits).count("Rozière et al., 2023") == 2
+
+
+@pytest.mark.asyncio
+async def test_rename_with_an_invalid_key_is_an_invalid_params_error(client):
+    uri = (client.root / "draft.md").as_uri()
+    client.open(uri, DRAFT)
+    await client.settle()
+    with pytest.raises(ResponseError) as raised:
+        await client.request(
+            types.TEXT_DOCUMENT_RENAME,
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=3, character=16),
+                new_name="bad key",
+            ),
+        )
+    assert raised.value.code == types.ErrorCodes.InvalidParams
+    assert "not a valid citation key" in str(raised.value)
+
+
+@pytest.mark.asyncio
+async def test_bibliography_in_a_subfolder_survives_the_quick_relint(tmp_path):
+    """No relwork.toml; the .bib sits in a subfolder: the draft's own relint must keep
+    using the bibliography the folder's walk found."""
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "draft.md").write_text(DRAFT, encoding="utf-8")
+    client = InProcessClient()
+    await client.initialize(tmp_path.as_uri(), client_capabilities("neovim"))
+    await client.settle()
+    uri = (tmp_path / "draft.md").as_uri()
+    client.open(uri, DRAFT)
+    await client.settle()
+    client.change(uri, 2, replace_range((3, 0), (3, 0), "Also: "))
+    await client.settle()
+    published = client.published(uri)
+    assert published["version"] == 2
+    assert {"RW003", "RW005"} <= {d["code"] for d in published["diagnostics"]}
+    client.shutdown()
+
+
+# -- accepting results ---------------------------------------------------------------------
+
+
+def test_results_for_an_outdated_version_are_not_taken(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    draft = tmp_path / "draft.md"
+    state = ServerState([tmp_path])
+    root = state.roots[0]
+    state.documents.open(draft.as_uri(), draft, DRAFT, 1, "markdown")
+    snapshot = state.snapshot(root)
+    outcome = root.session.lint(snapshot, [draft])
+    state.documents.change(
+        draft, 2, [types.TextDocumentContentChangeWholeDocument(text="No citations.\n")], "utf-16"
+    )
+    # Kept (a later lint of one draft moves its cross-draft findings on) but never
+    # published, and its findings are only used once moved onto the current text.
+    state.accept(root, root.session, snapshot, outcome)
+    assert not state.publishable(draft)
+    assert state.findings_for(draft) == []
+    # The result for version 2 is taken; one for version 1 arriving later is not.
+    newer = root.session.lint(state.snapshot(root), [draft])
+    assert state.accept(root, root.session, state.snapshot(root), newer) == {draft}
+    assert state.publishable(draft)
+    assert state.accept(root, root.session, snapshot, outcome) == set()
+    assert state.held(draft)[1].version == 2
+
+
+def test_results_of_a_replaced_session_are_dropped(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "draft.md").write_text(DRAFT, encoding="utf-8")
+    state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    root = state.roots[0]
+    old_session = root.session
+    outcome = old_session.lint(Snapshot())
+    state.reconfigure({"bibliographies": ["refs.bib"], "ignore": ["RW005"]})
+    assert state.accept(root, old_session, Snapshot(), outcome) == set()
+    state.lint(root)
+    assert "RW005" not in {f.code for f in state.findings_for(tmp_path / "draft.md")}
+
+
+def test_a_folder_lint_clears_files_without_findings_but_keeps_newer_edits(tmp_path):
+    draft = tmp_path / "draft.md"
+    bib = tmp_path / "refs.bib"
+    state = ServerState([tmp_path])
+    root = state.roots[0]
+    finding_file = FileResult(bib, None, None, None, ())
+    state.accept(root, root.session, Snapshot(), LintOutcome({bib: finding_file}, True))
+    assert bib in root.files
+    state.documents.open(draft.as_uri(), draft, DRAFT, 3, "markdown")
+    edited = FileResult(draft, 3, DRAFT, None, ())
+    state.accept(root, root.session, state.snapshot(root), LintOutcome({draft: edited}, False))
+    # A folder lint that started before the document was opened: it knows neither file.
+    assert state.accept(root, root.session, Snapshot(), LintOutcome({}, True)) == {bib}
+    assert draft in root.files and bib not in root.files
+
+
+def test_create_server_gives_independent_servers():
+    first, second = create_server(), create_server()
+    assert first is not second and first.state is not second.state
+    assert first.protocol.fm.features.keys() == second.protocol.fm.features.keys()
+    assert types.TEXT_DOCUMENT_HOVER in first.protocol.fm.features
+    first.scheduler.shutdown()
+    second.scheduler.shutdown()
+
+
+def test_stale_findings_are_moved_onto_the_current_text(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    draft = tmp_path / "draft.md"
+    state = ServerState([tmp_path])
+    root = state.roots[0]
+    state.documents.open(draft.as_uri(), draft, DRAFT, 1, "markdown")
+    state.lint(root)
+    state.documents.change(
+        draft,
+        2,
+        [
+            types.TextDocumentContentChangeWholeDocument(
+                text=DRAFT.replace("Code models", "Now. Code")
+            )
+        ],
+        "utf-16",
+    )
+    view = state.view(draft)
+    assert view is not None and not view.exact and view.analysis is None
+    lines = LineIndex(view.text)
+    for finding in view.findings:
+        span = finding.span
+        written = view.text[
+            lines.offset(span.line, span.column) : lines.offset(span.end_line, span.end_column)
+        ]
+        assert written in ("Chen et al., 2021a", "Roziere et al.")
+    assert Path(view.path) == draft

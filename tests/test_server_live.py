@@ -1,0 +1,289 @@
+"""The editor core the server is built on: moving results onto an edited text, relinting only
+around an edit, choosing edits that apply together, suppression comments, the outline."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import bib
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relwork_ls.bibliography.model import SourceSpan
+from relwork_ls.checks.style import style_findings
+from relwork_ls.checks.suppression import filter_suppressed, suppression_edit
+from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.resolution import resolve_citations
+from relwork_ls.config import Config
+from relwork_ls.editor.actions import ActionRequest, code_actions
+from relwork_ls.editor.live import (
+    LOCAL_CODES,
+    carry_over,
+    changed_region,
+    local_analysis,
+    relint_changed,
+)
+from relwork_ls.editor.navigation import InvalidKey, checked_key
+from relwork_ls.editor.outline import outline
+from relwork_ls.findings import Finding, Fix, TextEdit
+from relwork_ls.lint.edits import apply_fixes, select_fix_edits
+from relwork_ls.positions import LineIndex
+
+INDEX = bib(
+    r"""
+    @article{chen2021codex, author = {Chen, Mark and Tworek, J. and Jun, H.}, title = {Codex}, year = {2021}}
+    @article{roziere2023, author = {Rozi{\`e}re, B. and Gehring, J. and Gloeckle, F.}, title = {Code Llama}, year = {2023}}
+    @article{liu2021, author = {Liu, Pengfei and Wan, Xiaojun}, title = {Pair}, year = {2021}}
+    @article{xu2023a, author = {Xu, Can and Sun, Q. and Zheng, K.}, title = {WizardLM}, year = {2023}}
+    @article{xu2023b, author = {Xu, Canwen and Guo, D. and Duan, N.}, title = {Baize}, year = {2023}}
+    @article{lee2020, author = {Lee, Kim}, title = {Lee}, year = {2020}}
+    """
+)
+PIECES = [
+    "(Chen et al., 2021a) ",
+    "(Roziere et al., 2023) ",
+    "(Liu et al., 2021) ",
+    "(Xu et al., 2023) ",
+    "Codex Chen et al. (2021) ",
+    "(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a) ",
+    "(Nobody et al., 1999) ",
+    "plain words ",
+    "\n",
+    "\n\n",
+    "<!-- relwork: ignore RW005 -->\n",
+]
+
+
+def findings_of(text: str, kind: str = "markdown") -> list[Finding]:
+    """What a full analysis reports on ``text`` (the codes a paragraph rescan recomputes)."""
+    path = "draft.md"
+    resolution = resolve_citations(path, text, extract_citations(text, kind), INDEX)
+    found = resolution.findings + style_findings(path, text, resolution.works, INDEX)
+    return filter_suppressed([f for f in found if f.code in LOCAL_CODES], {path: text})
+
+
+def covered(text: str, span: SourceSpan) -> str:
+    lines = LineIndex(text)
+    return text[lines.offset(span.line, span.column) : lines.offset(span.end_line, span.end_column)]
+
+
+documents = st.lists(st.sampled_from(PIECES), min_size=1, max_size=25).map("".join)
+
+
+@st.composite
+def edits(draw):
+    text = draw(documents)
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, min(len(text), start + 40)))
+    inserted = draw(st.sampled_from(PIECES + ["", "x", "a", "(", ")", ", 2021"]))
+    return text, text[:start] + inserted + text[end:]
+
+
+@given(st.text(alphabet="ab\n(", max_size=30), st.text(alphabet="ab\n(", max_size=30))
+def test_changed_region_is_the_smallest_difference(old, new):
+    region = changed_region(old, new)
+    assert old[: region.start] == new[: region.start]
+    assert old[region.old_end :] == new[region.new_end :]
+    assert old[: region.start] + new[region.start : region.new_end] + old[region.old_end :] == new
+    if region.start < min(len(old), len(new)):
+        assert (
+            old[region.start] != new[region.start]
+            or region.old_end - region.start == 0
+            or (region.new_end == region.start)
+        )
+
+
+@given(edits())
+def test_moved_findings_cover_the_same_text(edit):
+    old, new = edit
+    for finding in carry_over(findings_of(old), "draft.md", old, new):
+        original = next(
+            f for f in findings_of(old) if f.code == finding.code and f.message == finding.message
+        )
+        assert covered(new, finding.span) == covered(old, original.span)
+        for moved, before in zip(
+            finding.fix.edits if finding.fix else (),
+            original.fix.edits if original.fix else (),
+            strict=True,
+        ):
+            assert covered(new, moved.span) == covered(old, before.span)
+
+
+@given(edits())
+def test_relint_around_an_edit_equals_a_full_analysis(edit):
+    old, new = edit
+    relinted = relint_changed("draft.md", old, new, findings_of(old), "markdown", INDEX, Config())
+    assert relinted is not None
+    key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
+    assert sorted(map(key, relinted), key=repr) == sorted(map(key, findings_of(new)), key=repr)
+
+
+def test_relint_refuses_an_edit_to_what_names_the_bibliography():
+    old = "---\nbibliography: refs.bib\n---\n(Chen et al., 2021a)\n"
+    new = old.replace("refs.bib", "other.bib")
+    assert relint_changed("d.md", old, new, [], "markdown", INDEX, Config()) is None
+    tex = "See \\citep{x}.\n\n\\bibliography{refs}\n"
+    assert (
+        relint_changed("d.tex", tex, tex.replace("refs", "more"), [], "latex", INDEX, Config())
+        is None
+    )
+    far = "---\nbibliography: refs.bib\n---\n\n(Chen et al., 2021a)\n"
+    assert relint_changed("d.md", far, far + "More.\n", [], "markdown", INDEX, Config()) is not None
+
+
+def test_local_analysis_applies_the_configuration_and_skips_code_blocks():
+    text = "```\n\n(Roziere et al., 2023)\n\n```\n\n(Roziere et al., 2023)\n"
+    in_code = text.index("(Roziere")
+    assert (
+        local_analysis("d.md", text, "markdown", INDEX, Config(), in_code, in_code).findings == []
+    )
+    prose = text.rindex("(Roziere")
+    found = local_analysis("d.md", text, "markdown", INDEX, Config(), prose, prose).findings
+    assert [f.code for f in found] == ["RW005"]
+    quiet = Config(severity={"RW005": "info"})
+    assert (
+        local_analysis("d.md", text, "markdown", INDEX, quiet, prose, prose).findings[0].severity
+        == "info"
+    )
+    assert (
+        local_analysis(
+            "d.md", text, "markdown", INDEX, Config(ignore=["RW005"]), prose, prose
+        ).findings
+        == []
+    )
+
+
+# -- edit selection --------------------------------------------------------------------------
+
+
+def _edit(line: int, start: int, end: int, new_text: str) -> TextEdit:
+    return TextEdit(SourceSpan("d.txt", line, start, line, end), new_text)
+
+
+def test_fixes_are_taken_whole_in_position_order():
+    lines = LineIndex("abcdefghij\n")
+    first = (_edit(0, 6, 8, "X"),)
+    overlapping_pair = (_edit(0, 0, 2, "Y"), _edit(0, 7, 9, "Z"))  # its second edit overlaps
+    later = (_edit(0, 9, 10, "W"),)
+    chosen = select_fix_edits(lines, [later, overlapping_pair, first])
+    # The pair comes first by position; "first" overlaps it and is left out.
+    assert [(e.start, e.end, e.new_text) for e in chosen] == [
+        (0, 2, "Y"),
+        (7, 9, "Z"),
+        (9, 10, "W"),
+    ]
+    assert apply_fixes("abcdefghij\n", [later, overlapping_pair, first]) == "YcdefgZW\n"
+
+
+def test_two_insertions_at_one_point_keep_only_the_first():
+    text = "ab\n"
+    fixes = [(_edit(0, 1, 1, "X"),), (_edit(0, 1, 1, "Y"),), (_edit(0, 0, 1, "Z"),)]
+    assert apply_fixes(text, fixes) == "ZXb\n"
+
+
+# -- suppression comments ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "line", "expected"),
+    [
+        (
+            "markdown",
+            "See (Roziere et al., 2023).\n",
+            0,
+            "See (Roziere et al., 2023). <!-- relwork: ignore RW005 -->\n",
+        ),
+        (
+            "latex",
+            "See (Roziere et al., 2023).\nNext\n",
+            0,
+            "See (Roziere et al., 2023). % relwork: ignore RW005\nNext\n",
+        ),
+        (
+            "text",
+            "  See (Roziere et al., 2023).\r\n",
+            0,
+            "  relwork: ignore RW005\r\n  See (Roziere et al., 2023).\r\n",
+        ),
+        (
+            "markdown",
+            "See (Roziere et al., 2023). <!-- relwork: ignore RW203 -->\n",
+            0,
+            "See (Roziere et al., 2023). <!-- relwork: ignore RW203 RW005 -->\n",
+        ),
+        (
+            "text",
+            "relwork: ignore RW203\nSee (Roziere et al., 2023).\n",
+            1,
+            "relwork: ignore RW203 RW005\nSee (Roziere et al., 2023).\n",
+        ),
+    ],
+)
+def test_suppression_edit_silences_the_code_on_its_line(kind, text, line, expected):
+    edit = suppression_edit("d", text, kind, line, "RW005")
+    fixed = apply_fixes(text, [(edit,)])
+    assert fixed == expected
+    finding_line = line + (1 if fixed.count("\n") > text.count("\n") else 0)
+    finding = Finding("RW005", "m", SourceSpan("d", finding_line, 5, finding_line, 10))
+    assert filter_suppressed([finding], {"d": fixed}) == []
+    assert filter_suppressed([Finding("RW004", "m", finding.span)], {"d": fixed}) != []
+
+
+# -- actions, outline, keys ----------------------------------------------------------------
+
+
+def test_actions_prefer_one_safe_fix_and_offer_ignore_per_code():
+    text = "Codex Chen et al. (2021a) and (Roziere et al., 2023).\n"
+    found = findings_of(text)
+    request = ActionRequest("draft.md", text, "markdown", found, 0, len(text) - 1)
+    actions = code_actions(request)
+    assert sum(a.preferred for a in actions) == 1
+    preferred = next(a for a in actions if a.preferred)
+    assert preferred.findings[0].severity == "error"  # the most severe finding's fix
+    ignores = [a.title for a in actions if a.title.startswith("Ignore")]
+    assert ignores == sorted(ignores, key=lambda t: t) or len(ignores) == len(set(ignores))
+    assert {t.split()[1] for t in ignores} == {f.code for f in found}
+    assert actions[-1].kind == "source.fixAll"
+    assert not any(
+        a.title.startswith("Ignore")
+        for a in code_actions(ActionRequest("refs.bib", text, None, found, 0, len(text)))
+    )
+
+
+def test_outline_lists_citations_in_document_order_inside_sections():
+    text = (
+        "\\section{Intro}\nA \\citep{a}.\n\\subsection{Detail}\nB \\citep{b}.\n"
+        "Back in detail \\citep{c}.\n\\section{End}\nC \\citep{d}.\n"
+    )
+    items = outline(text, "latex", extract_citations(text, "latex"))
+    assert [i.name for i in items] == ["Intro", "End"]
+    intro = items[0]
+    assert [(c.kind, c.name) for c in intro.children] == [
+        ("citation", "\\citep{a}"),
+        ("section", "Detail"),
+    ]
+    assert [c.name for c in intro.children[1].children] == ["\\citep{b}", "\\citep{c}"]
+    flat = outline(
+        "No sections (Chen et al., 2021).",
+        "text",
+        extract_citations("No sections (Chen et al., 2021).", "text"),
+    )
+    assert [i.kind for i in flat] == ["citation"]
+
+
+@pytest.mark.parametrize("name", ["", "  ", "a b", "x,y", "k{1}", "50%", "a\tb", 'q"u'])
+def test_invalid_keys_are_refused(name):
+    with pytest.raises(InvalidKey):
+        checked_key(name)
+
+
+def test_valid_keys_are_kept_trimmed():
+    assert checked_key("  chen2021:codex-v2  ") == "chen2021:codex-v2"
+
+
+def test_unchanged_findings_keep_their_identity():
+    text = "(Roziere et al., 2023) and more.\n\nLater (Chen et al., 2021a).\n"
+    found = findings_of(text)
+    moved = carry_over(found, "draft.md", text, text + "Appended.\n")
+    assert all(a is b for a, b in zip(moved, found, strict=True))
+    fixed = Finding("RW003", "m", SourceSpan("draft.md", 2, 7, 2, 25), fix=Fix("t", ()))
+    assert carry_over([fixed], "draft.md", text, "x" + text)[0].span.line == 2
