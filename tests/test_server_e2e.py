@@ -437,3 +437,68 @@ async def test_cancelled_requests_leave_the_server_answering(client):
     await asyncio.gather(*pending, return_exceptions=True)
     hover = await hover_at(client, document, 3, 20)
     assert "Evaluating Large Language Models" in hover.contents.value
+
+
+def apply_edits(client: LanguageClient, text: str, edits: list[types.TextEdit]) -> str:
+    """Apply text edits as the client would, in its position encoding."""
+    from relwork_ls.positions import LineIndex
+
+    lines = LineIndex(text)
+    encoding = client.encoding  # type: ignore[attr-defined]
+
+    def offset(position: types.Position) -> int:
+        column = lines.from_client(position.line, position.character, encoding)
+        return lines.offset(position.line, column)
+
+    placed = sorted((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits)
+    for start, end, new_text in reversed(placed):
+        text = text[:start] + new_text + text[end:]
+    return text
+
+
+@pytest.mark.asyncio
+async def test_code_actions_and_hover_right_after_edits_use_the_new_text(client):
+    """Edits sent and code actions / hovers asked at once, without waiting for any lint:
+    every edit returned must apply to the text as it is now (the race of issue 12)."""
+    document = open_doc(client, "draft.md")
+    await diagnostics(client, document)
+    text = DRAFT
+    for version in range(2, 8):
+        line_text = text.split("\n")[2]
+        at = line_text.index("Codex (")
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=document, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=2, character=column(client, line_text, at)),
+                            end=types.Position(line=2, character=column(client, line_text, at)),
+                        ),
+                        text="Indeed, as ",
+                    )
+                ],
+            )
+        )
+        text = text.replace("Codex (", "Indeed, as Codex (", 1)
+        line_text = text.split("\n")[2]
+        start = line_text.index("Chen et al., 2021a")
+        end = start + len("Chen et al., 2021a")
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=document),
+                range=types.Range(
+                    start=types.Position(line=2, character=column(client, line_text, start)),
+                    end=types.Position(line=2, character=column(client, line_text, end)),
+                ),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+        remove = next(a for a in actions if a.title.startswith("Remove the suffix 'a'"))
+        fixed = apply_edits(client, text, edits_in(client, remove.edit)[document])
+        assert fixed == text.replace("(Chen et al., 2021a)", "(Chen et al., 2021)")
+        assert versions_in(remove.edit) in ({}, {document: version})
+        roziere = line_text.index("Roziere")
+        hover = await hover_at(client, document, 2, column(client, line_text, roziere + 2))
+        assert "Code Llama" in hover.contents.value
+        assert hover.range.start.character == column(client, line_text, roziere)
