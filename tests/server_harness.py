@@ -98,11 +98,18 @@ class InProcessClient:
         self.notify(types.INITIALIZED, types.InitializedParams())
         return result
 
-    async def settle(self) -> None:
-        """Wait until the server has no lint waiting, queued or running."""
-        await asyncio.sleep(0)
-        await self.server.scheduler.idle()
-        await asyncio.sleep(0)
+    async def settle(self, timeout: float = 60) -> None:
+        """Wait until the server is quiet: no handler still running (``initialized`` waits
+        for the client's configuration), no lint waiting, queued or running."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet = 0
+        while quiet < 3:
+            if loop.time() > deadline:
+                raise TimeoutError("the server did not settle")
+            await asyncio.sleep(0.005)
+            running = any(not f.done() for f in self.server.protocol._request_futures.values())
+            quiet = 0 if running or self.server.scheduler.busy else quiet + 1
 
     def published(self, uri: str) -> dict[str, Any] | None:
         """The latest diagnostics pushed for ``uri`` (params: uri, version, diagnostics)."""

@@ -160,7 +160,9 @@ async def test_pushed_diagnostics_carry_their_version_and_fit_its_text(client):
     pushes = [
         m["params"]
         for m in client.notifications
-        if m["method"] == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and m["params"]["uri"] == uri
+        if m["method"] == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+        and m["params"]["uri"] == uri
+        and "version" in m["params"]  # not the file on disk, linted before it was opened
     ]
     assert pushes and pushes[-1]["version"] == 11
     for push in pushes:
@@ -339,3 +341,131 @@ def test_stale_findings_are_moved_onto_the_current_text(tmp_path):
         ]
         assert written in ("Chen et al., 2021a", "Roziere et al.")
     assert Path(view.path) == draft
+
+
+# -- isolation: one bad file, files outside the folders, unsaved buffers -------------------
+
+
+@pytest.mark.asyncio
+async def test_one_bad_file_does_not_blind_the_folder(tmp_path, monkeypatch):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    (tmp_path / "good.md").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "cursed.md").write_text("Also (Roziere et al., 2023).\n", encoding="utf-8")
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "loop.md").symlink_to(tmp_path / "loop.md")
+    from relwork_ls.lint.workspace import Workspace
+
+    analyze = Workspace.analyze
+
+    def failing(self, path, text=None):
+        if path.name == "cursed.md":
+            raise RecursionError("maximum recursion depth exceeded")
+        return analyze(self, path, text)
+
+    monkeypatch.setattr(Workspace, "analyze", failing)
+    client = InProcessClient()
+    await client.initialize(tmp_path.as_uri(), client_capabilities("neovim"))
+    await client.settle()
+    good = client.published((tmp_path / "good.md").as_uri())
+    assert {"RW003", "RW005"} <= {d["code"] for d in good["diagnostics"]}
+    cursed = client.published((tmp_path / "cursed.md").as_uri())["diagnostics"]
+    assert [(d["code"], d["message"]) for d in cursed] == [
+        ("RW011", "skipped cursed.md: maximum recursion depth exceeded")
+    ]
+    for name, reason in (("dangling.md", "dangling"), ("loop.md", "loop")):
+        (notice,) = client.published((tmp_path / name).as_uri())["diagnostics"]
+        assert notice["code"] == "RW011" and reason in notice["message"]
+    client.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_a_draft_without_any_bibliography_is_reported_not_silent(tmp_path):
+    (tmp_path / "cites.md").write_text("See (Chen et al., 2021).\n", encoding="utf-8")
+    (tmp_path / "plain.md").write_text("No citations here.\n", encoding="utf-8")
+    client = InProcessClient()
+    await client.initialize(tmp_path.as_uri(), client_capabilities("neovim"))
+    await client.settle()
+    (notice,) = client.published((tmp_path / "cites.md").as_uri())["diagnostics"]
+    assert notice["code"] == "RW011" and "no bibliography" in notice["message"]
+    assert client.published((tmp_path / "plain.md").as_uri()) is None
+    client.shutdown()
+
+
+@pytest.mark.asyncio
+async def test_a_file_outside_every_folder_is_linted_alone(client, tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    (outside / "deeper").mkdir(parents=True)
+    (outside / "refs.bib").write_text(REFS, encoding="utf-8")
+    (outside / "sibling.md").write_text("(Roziere et al., 2023)\n", encoding="utf-8")
+    (outside / "deeper" / "other.md").write_text("(Roziere et al., 2023)\n", encoding="utf-8")
+    uri = (outside / "alone.md").as_uri()
+    client.open(uri, "Codex (Chen et al., 2021a).\n")
+    await client.settle()
+    assert [d["code"] for d in client.published(uri)["diagnostics"]] == ["RW003"]
+    root = client.server.state.root_for(outside / "alone.md")
+    # The draft and the bibliography it uses (beside it); nothing else of its folder.
+    assert root.walk is False and set(root.files) <= {outside / "alone.md", outside / "refs.bib"}
+    for never in ("sibling.md", "deeper/other.md"):
+        assert client.published((outside / never).as_uri()) is None
+    client.notify(
+        types.TEXT_DOCUMENT_DID_CLOSE,
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)),
+    )
+    await client.settle()
+    assert client.published(uri)["diagnostics"] == []
+
+
+@pytest.mark.asyncio
+async def test_unsaved_buffers_get_diagnostics_with_the_folders_bibliography(client):
+    uri = "untitled:Untitled-1"
+    client.open(uri, "New text (Roziere et al., 2023).\n", language="markdown")
+    await client.settle()
+    published = client.published(uri)
+    assert published["version"] == 1
+    assert [d["code"] for d in published["diagnostics"]] == ["RW005"]
+    hover = await client.request(
+        types.TEXT_DOCUMENT_HOVER,
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=12),
+        ),
+    )
+    assert "Code Llama" in hover["contents"]["value"]
+
+
+# -- incremental sync under LSP's line model ------------------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+async def test_incremental_edits_count_lines_as_lsp_does(client, separator):
+    """Python's str.splitlines breaks at these characters too; LSP (and the client) do not:
+    an edit on line 1 must land on the line after the first "\\n"."""
+    uri = (client.root / "draft.md").as_uri()
+    text = f"Intro{separator}still line 0\n(Roziere et al., 2023) on line 1.\n"
+    client.open(uri, text)
+    await client.settle()
+    client.change(uri, 2, replace_range((1, 1), (1, 8), "Rozière"))
+    path = client.server.state.path_of(uri)
+    assert client.server.state.documents.get(path).text == text.replace("Roziere", "Rozière")
+    await client.settle()
+    assert "RW005" not in {d["code"] for d in client.published(uri)["diagnostics"]}
+
+
+@pytest.mark.asyncio
+async def test_error_responses_carry_no_traceback(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(client.server.state, "view", broken)
+    with pytest.raises(ResponseError) as raised:
+        await client.request(
+            types.TEXT_DOCUMENT_HOVER,
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=(client.root / "draft.md").as_uri()),
+                position=types.Position(line=0, character=0),
+            ),
+        )
+    assert raised.value.code == types.ErrorCodes.InternalError
+    assert "data" not in raised.value.error and "Traceback" not in str(raised.value.error)

@@ -287,3 +287,50 @@ def test_unchanged_findings_keep_their_identity():
     assert all(a is b for a, b in zip(moved, found, strict=True))
     fixed = Finding("RW003", "m", SourceSpan("draft.md", 2, 7, 2, 25), fix=Fix("t", ()))
     assert carry_over([fixed], "draft.md", text, "x" + text)[0].span.line == 2
+
+
+# -- incremental sync -----------------------------------------------------------------------
+
+_LINE_BREAK = __import__("re").compile(r"\r\n|\r|\n")
+
+
+def reference_offset(text: str, line: int, character: int) -> int:
+    """LSP's model written independently: lines split at \\r\\n, \\r, \\n only; characters
+    in UTF-16 code units, clamped to the line."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    if line >= len(starts):
+        return len(text)
+    start = starts[line]
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    content = _LINE_BREAK.sub("", text[start:end])
+    units = 0
+    for index, char in enumerate(content):
+        width = 2 if ord(char) > 0xFFFF else 1
+        if units + width > character:
+            return start + index
+        units += width
+    return start + len(content)
+
+
+@given(
+    st.text(alphabet="ab \n\r\x0c\x1c\x85\u2028\u2029é🙂", max_size=40),
+    st.integers(0, 6),
+    st.integers(0, 12),
+    st.integers(0, 6),
+    st.integers(0, 12),
+    st.text(alphabet="xy\n\u2028", max_size=4),
+)
+def test_incremental_changes_follow_lsps_line_model(text, l1, c1, l2, c2, inserted):
+    from lsprotocol import types
+
+    from relwork_ls.server.documents import apply_change
+
+    start = reference_offset(text, l1, c1)
+    end = max(start, reference_offset(text, l2, c2))
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(
+            start=types.Position(line=l1, character=c1), end=types.Position(line=l2, character=c2)
+        ),
+        text=inserted,
+    )
+    assert apply_change(text, change, "utf-16") == text[:start] + inserted + text[end:]

@@ -8,6 +8,7 @@ it saw, so the caller can drop results for text that has changed since.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,15 +18,17 @@ from types import MappingProxyType
 from typing import Any
 
 from ..bibliography.files import BibliographyError
+from ..bibliography.model import SourceSpan
 from ..citations.documents import document_kind
 from ..citations.resolution import CitationIndex
 from ..config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
 from ..findings import Finding
-from ..lint.run import History, LintUsageError, lint_paths
+from ..lint.run import History, LintResult, LintUsageError, lint_paths
 from ..lint.workspace import DocumentAnalysis, SkippedFile, Workspace, discover
 from .completion import CompletionTable
 from .live import relint_changed
 
+logger = logging.getLogger(__name__)
 # Client settings about trust: never read from a file in the workspace.
 TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
 # Findings that depend on other drafts: a lint of one draft cannot recompute them.
@@ -164,8 +167,8 @@ class RootSession:
                 drafts = [path for path in drafts if path not in updated]
                 if not drafts:
                     return LintOutcome(MappingProxyType(updated), complete=False)
-            result = lint_paths([], self.workspace, self.history, snapshot.texts, drafts, skipped)
-        except (LintUsageError, BibliographyError, ConfigError, OSError) as problem:
+            result = self._lint_isolated(snapshot, drafts, skipped)
+        except (ConfigError, OSError) as problem:
             return LintOutcome({}, complete=False, error=str(problem))
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in result.findings:
@@ -196,6 +199,33 @@ class RootSession:
         stamps = {path: _stamp(path) for path in result.bibliographies}
         tables = self._tables_for(result.analyses, complete)
         return LintOutcome(MappingProxyType(files), complete, tables, None, stamps)
+
+    def _lint_isolated(
+        self, snapshot: Snapshot, drafts: list[Path], skipped: list[SkippedFile]
+    ) -> LintResult:
+        """Lint the drafts together; if that fails, find the drafts that fail alone, report
+        each with RW011 (and why), and lint the others together: one bad file never
+        blinds the folder."""
+        texts = snapshot.texts
+        try:
+            return lint_paths([], self.workspace, self.history, texts, drafts, skipped)
+        except Exception as problem:  # any failure: isolate it below
+            _log_failure(problem)
+        failing: dict[Path, Exception] = {}
+        for draft in drafts:
+            try:
+                lint_paths([], self.workspace, self.history, texts, [draft])
+            except Exception as problem:  # this draft fails on its own
+                failing[draft] = problem
+        good = [draft for draft in drafts if draft not in failing]
+        try:
+            result = lint_paths([], self.workspace, self.history, texts, good, skipped)
+        except Exception as problem:  # not one draft's fault (a bibliography, say)
+            _log_failure(problem)
+            failing.update({draft: problem for draft in good})
+            result = LintResult([], drafts, [])
+        result.findings.extend(_not_checked(path, problem) for path, problem in failing.items())
+        return result
 
     def _relint_changed(
         self, path: Path, snapshot: Snapshot, previous: FileResult | None
@@ -287,3 +317,17 @@ def indexes_of(outcome_files: Mapping[Path, FileResult]) -> list[CitationIndex]:
         if result.analysis is not None and result.analysis.index is not None:
             seen.setdefault(id(result.analysis.index), result.analysis.index)
     return list(seen.values())
+
+
+def _log_failure(problem: Exception) -> None:
+    expected = (LintUsageError, BibliographyError, OSError, TimeoutError, RecursionError)
+    if isinstance(problem, expected):
+        logger.warning("lint failed: %s", problem)
+    else:  # a bug: keep the traceback in the log
+        logger.exception("lint failed", exc_info=problem)
+
+
+def _not_checked(path: Path, problem: Exception) -> Finding:
+    reason = str(problem) or type(problem).__name__
+    reason = reason.removeprefix(f"{path}: ")
+    return Finding("RW011", f"skipped {path.name}: {reason}", SourceSpan(str(path), 0, 0, 0, 0))

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import sys
+import threading
 from pathlib import Path
+from typing import BinaryIO
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
@@ -28,6 +33,7 @@ from .convert import EditTarget, TextPositions, encoding_name
 from .protocol import RelworkProtocol
 from .scheduler import Scheduler
 from .state import Root, ServerState
+from .transport import serve_messages
 
 logger = logging.getLogger(__name__)
 FEATURES = (
@@ -93,10 +99,10 @@ class RelworkServer(LanguageServer):
             return None
         current = self.state.documents.version(path)
         if source is None or source is positions.text or source == positions.text:
-            return EditTarget(positions, current)
+            return EditTarget(self.state.uri_of(path), positions, current)
         held = self.state.held(path)
         version = held[1].version if held is not None and held[1].text is source else None
-        return EditTarget(TextPositions(source, self.encoding), version)
+        return EditTarget(self.state.uri_of(path), TextPositions(source, self.encoding), version)
 
     def current_range(self, path: str | Path, source: str, start: int, end: int):
         """The range of ``start..end`` of ``source`` (an earlier text of the file) in its
@@ -142,6 +148,65 @@ class RelworkServer(LanguageServer):
             )
         self.publisher.publish(changed)
 
+    # -- transports: pygls' own, with our message reader (transport.py) -------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> int:
+        """Serve over stdin/stdout; the exit status is what the ``exit`` notification asks
+        (0 after ``shutdown``, 1 without)."""
+        self._stop_event = stop_event = threading.Event()
+        source = stdin or sys.stdin.buffer
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        read = getattr(source, "read1", source.read)
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            pool = self.thread_pool
+            await serve_messages(
+                lambda: loop.run_in_executor(pool, read, 65536),
+                self.protocol,
+                stop_event.is_set,
+            )
+
+        try:
+            asyncio.run(main())
+        except BrokenPipeError:
+            logger.error("the client closed the connection; shutting down")
+        except SystemExit as leaving:
+            return leaving.code if isinstance(leaving.code, int) else 0
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.scheduler.shutdown()
+            self.shutdown()
+        return 0
+
+    def start_tcp(self, host: str, port: int) -> int:  # type: ignore[override]
+        """Serve one client connecting to ``host:port``; the exit status as for stdio."""
+        self._stop_event = stop_event = threading.Event()
+        status = [0]
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)  # type: ignore[arg-type]
+            try:
+                await serve_messages(lambda: reader.read(65536), self.protocol, stop_event.is_set)
+            except SystemExit as leaving:  # the client's "exit": stop listening, then exit
+                status[0] = leaving.code if isinstance(leaving.code, int) else 0
+            finally:
+                self.shutdown()
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        try:
+            asyncio.run(listen())
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self.scheduler.shutdown()
+        return status[0]
+
 
 def create_server() -> RelworkServer:
     """A new server with every feature registered (no I/O until it is started)."""
@@ -160,7 +225,5 @@ def start_server(tcp: str | None = None) -> int:
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0
+        return server.start_tcp(host or "127.0.0.1", int(port))
+    return server.start_io()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from ..editor.actions import ActionRequest, code_actions
-from .convert import code_action, diagnostic, path_of
+from .convert import code_action, diagnostic
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -20,7 +20,7 @@ KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
 def code_action_handler(
     ls: RelworkServer, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if path is None or view is None or positions is None:

@@ -9,7 +9,7 @@ from lsprotocol import types
 from ..citations.documents import document_kind
 from ..editor.completion import context_at
 from ..editor.hover import reference_markdown
-from .convert import completion_list, markdown, path_of
+from .convert import completion_list, markdown
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -18,7 +18,7 @@ TRIGGERS = ["(", ";", "{", ",", "@", " "]
 
 
 def completion(ls: RelworkServer, params: types.CompletionParams) -> types.CompletionList | None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     positions = ls.positions(path) if path is not None else None
     view = ls.state.view(path) if path is not None else None
     if path is None or positions is None or view is None or view.index is None:

@@ -123,10 +123,11 @@ def diagnostic(finding: Finding, positions: TextPositions, related_positions: Po
 
 
 class EditTarget:
-    """A file an edit applies to: its text (what the edits' spans refer to) and version
-    (None for a file on disk)."""
+    """A file an edit applies to: its URI, its text (what the edits' spans refer to) and
+    version (None for a file on disk)."""
 
-    def __init__(self, positions: TextPositions, version: int | None) -> None:
+    def __init__(self, uri: str, positions: TextPositions, version: int | None) -> None:
+        self.uri = uri
         self.positions = positions
         self.version = version
 
@@ -149,7 +150,7 @@ def workspace_edit(
         placed = select_fix_edits(target.positions.lines, file_fixes)
         edits = [target.positions.text_edit(edit) for edit in placed]
         if edits:
-            per_file.append((uri_of(path), target.version, edits))
+            per_file.append((target.uri, target.version, edits))
     if versioned:
         return types.WorkspaceEdit(
             document_changes=[

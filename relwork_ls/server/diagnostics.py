@@ -11,7 +11,7 @@ from lsprotocol import types
 
 from ..citations.documents import document_kind
 from ..findings import Finding
-from .convert import diagnostic, path_of, uri_of
+from .convert import TextPositions, diagnostic, uri_of
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -50,7 +50,7 @@ class Publisher:
             if not items and path not in self._published:
                 continue
             self._published.add(path) if items else self._published.discard(path)
-            params: dict[str, Any] = {"uri": uri_of(path), "diagnostics": items}
+            params: dict[str, Any] = {"uri": state.uri_of(path), "diagnostics": items}
             version = state.documents.version(path)
             if version is not None:
                 params["version"] = version
@@ -72,9 +72,7 @@ class Publisher:
         """A finding seen before on the same line texts keeps its conversion (one edit
         leaves most of a draft as it was); lines are compared by hash, so no line text is
         kept."""
-        positions = self.server.positions(path)
-        if positions is None:
-            return []
+        positions = self.server.positions(path) or TextPositions("", self.server.encoding)
         previous = self._converted.get(path, {})
         # Findings outside an edit come back as the same objects: match those by identity
         # before hashing (a long draft has thousands).
@@ -136,7 +134,7 @@ def _current(ls: RelworkServer, path: Path) -> bool:
 async def document_diagnostic(
     ls: RelworkServer, params: types.DocumentDiagnosticParams
 ) -> types.RelatedFullDocumentDiagnosticReport:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     if path is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     root = ls.state.root_for(path)

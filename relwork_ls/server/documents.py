@@ -12,7 +12,7 @@ from lsprotocol import types
 
 from ..editor.session import DocumentText
 from ..positions import LineIndex
-from .convert import encoding_name, path_of
+from .convert import encoding_name
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -56,9 +56,11 @@ class Documents:
 
     def __init__(self) -> None:
         self._by_path: dict[Path, OpenDocument] = {}
+        self._by_uri: dict[str, Path] = {}
 
     def open(self, uri: str, path: Path, text: str, version: int, language_id: str) -> None:
         self._by_path[path] = OpenDocument(uri, path, text, version, language_id)
+        self._by_uri[uri] = path
 
     def change(
         self,
@@ -80,7 +82,13 @@ class Documents:
         return True
 
     def close(self, path: Path) -> None:
-        self._by_path.pop(path, None)
+        document = self._by_path.pop(path, None)
+        if document is not None:
+            self._by_uri.pop(document.uri, None)
+
+    def path_of(self, uri: str) -> Path | None:
+        """The path an open document's URI stands for."""
+        return self._by_uri.get(uri)
 
     def get(self, path: Path) -> OpenDocument | None:
         return self._by_path.get(path)
@@ -110,14 +118,14 @@ class Documents:
 
 def did_open(ls: RelworkServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    path = path_of(item.uri)
+    path = ls.state.path_of(item.uri, item.language_id)
     if path is not None:
         ls.state.documents.open(item.uri, path, item.text, item.version, item.language_id)
         ls.scheduler.edited(ls.state.root_for(path), path)
 
 
 def did_change(ls: RelworkServer, params: types.DidChangeTextDocumentParams) -> None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     encoding = encoding_name(ls.workspace.position_encoding)
     if path is not None and ls.state.documents.change(
         path, params.text_document.version, params.content_changes, encoding
@@ -126,13 +134,13 @@ def did_change(ls: RelworkServer, params: types.DidChangeTextDocumentParams) -> 
 
 
 def did_save(ls: RelworkServer, params: types.DidSaveTextDocumentParams) -> None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     if path is not None:
         ls.scheduler.edited(ls.state.root_for(path), path)
 
 
 def did_close(ls: RelworkServer, params: types.DidCloseTextDocumentParams) -> None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     if path is not None:
         ls.state.documents.close(path)
         ls.scheduler.edited(ls.state.root_for(path), path)

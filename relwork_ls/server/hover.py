@@ -8,14 +8,14 @@ from lsprotocol import types
 
 from ..editor.hover import entry_hover, work_hover
 from ..editor.navigation import entry_at
-from .convert import markdown, path_of
+from .convert import markdown
 
 if TYPE_CHECKING:
     from .app import RelworkServer
 
 
 def hover(ls: RelworkServer, params: types.HoverParams) -> types.Hover | None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if path is None or view is None or positions is None:

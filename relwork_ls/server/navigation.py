@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from ..bibliography.model import BibEntry
 from ..editor.navigation import entry_at
-from .convert import path_of, uri_of
+from .convert import uri_of
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def target_entry(ls: RelworkServer, uri: str, position: types.Position) -> BibEntry | None:
     """The entry a position refers to: the cited work there, or the key of a bibliography."""
-    path = path_of(uri)
+    path = ls.state.path_of(uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if path is None or view is None or positions is None:
@@ -38,7 +38,7 @@ def entry_location(ls: RelworkServer, entry: BibEntry) -> types.Location | None:
 
 
 def definition(ls: RelworkServer, params: types.DefinitionParams) -> types.Location | None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if view is None or positions is None:
@@ -57,7 +57,8 @@ def references(ls: RelworkServer, params: types.ReferenceParams) -> list[types.L
     for analysis, work in ls.state.citations().citing(entry):
         location_range = ls.current_range(analysis.path, analysis.text, work.start, work.end)
         if location_range is not None:
-            locations.append(types.Location(uri=uri_of(analysis.path), range=location_range))
+            uri = ls.state.uri_of(analysis.path)
+            locations.append(types.Location(uri=uri, range=location_range))
     declaration = entry_location(ls, entry) if params.context.include_declaration else None
     return ([declaration] if declaration is not None else []) + locations
 

@@ -9,7 +9,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from ..bibliography.model import BibEntry
 from ..editor.navigation import InvalidKey, checked_key, entry_at, key_span, rename_edits
-from .convert import TextPositions, path_of, workspace_edit
+from .convert import TextPositions, workspace_edit
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -20,7 +20,7 @@ def key_under(
 ) -> tuple[BibEntry, TextPositions, int, int] | None:
     """The entry whose key is under the position (a keyed citation, or the key in the
     bibliography), with the key's offsets in the current text."""
-    path = path_of(uri)
+    path = ls.state.path_of(uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if path is None or view is None or positions is None:

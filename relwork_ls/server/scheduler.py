@@ -48,6 +48,7 @@ class Scheduler:
         self._ready_folders: dict[int, Root] = {}
         self._running: _Job | None = None
         self._idle: list[asyncio.Future[None]] = []
+        self._closed = False
 
     # -- requests ------------------------------------------------------------------------
 
@@ -114,6 +115,11 @@ class Scheduler:
         self._idle.append(waiter)
         await waiter
 
+    @property
+    def busy(self) -> bool:
+        """Whether any lint is waiting, queued or running."""
+        return not self._is_idle()
+
     def pending(self, root: Root) -> bool:
         """Whether a lint of ``root`` is waiting, queued or running."""
         return self._queued(root) or (self._running is not None and self._running.root is root)
@@ -126,14 +132,21 @@ class Scheduler:
         )
 
     def shutdown(self) -> None:
+        """Stop: nothing more is scheduled or started (a running lint is not waited for)."""
+        self._closed = True
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
+        self._ready_drafts.clear()
+        self._ready_folders.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._wake()
 
     # -- machinery -----------------------------------------------------------------------
 
     def _arm(self, root: Root, kind: str, delay: float, due: Callable[[Root], None]) -> None:
+        if self._closed:
+            return
         key = (id(root), kind)
         handle = self._timers.pop(key, None)
         if handle is not None:
@@ -156,6 +169,8 @@ class Scheduler:
         self._pump()
 
     def _is_idle(self) -> bool:
+        if self._closed:
+            return True
         return not (self._timers or self._ready_drafts or self._ready_folders or self._running)
 
     def _next_job(self) -> _Job | None:
@@ -170,7 +185,7 @@ class Scheduler:
         return None
 
     def _pump(self) -> None:
-        while self._running is None:
+        while self._running is None and not self._closed:
             job = self._next_job()
             if job is None:
                 break

@@ -38,6 +38,7 @@ from ..editor.session import (
 from ..findings import Finding
 from ..lint.workspace import MAX_FILE_BYTES, DocumentAnalysis
 from ..positions import LineIndex
+from .convert import path_of, uri_of
 from .documents import Documents
 
 # A range larger than this (a selection of the whole file) is not rescanned for a text the
@@ -58,6 +59,14 @@ class Root:
     tables: dict[int, CompletionTable] = field(default_factory=dict)
     error: str | None = None
     linted: bool = False  # a lint of the whole folder has been accepted
+    # False for the folder of a file opened outside every workspace folder: only the open
+    # documents directly in it are linted, the folder is never walked.
+    walk: bool = True
+
+    def holds(self, path: Path) -> bool:
+        if self.walk:
+            return path == self.path or self.path in path.parents
+        return path.parent == self.path
 
     @property
     def findings_by_path(self) -> dict[str, list[Finding]]:
@@ -89,8 +98,14 @@ class View:
 
     @property
     def index(self) -> CitationIndex | None:
+        """The label index of the file's last analysis; for a draft not analysed yet (just
+        opened), the index its folder's drafts use, so it is answered before its lint."""
         source = self.analysis or self.previous
-        return source.index if source is not None else None
+        if source is not None:
+            return source.index
+        if self.kind is None:
+            return None
+        return next((a.index for a in self.root.analyses if a.index is not None), None)
 
     def work_at(self, offset: int) -> WorkResolution | None:
         """The cited work under ``offset`` of the current text: from the last analysis
@@ -150,9 +165,9 @@ class ServerState:
 
     # -- folders -----------------------------------------------------------------------
 
-    def add_root(self, path: Path) -> Root:
+    def add_root(self, path: Path, walk: bool = True) -> Root:
         config, error = build_config(path, self.settings)
-        root = Root(path, config, RootSession(path, config), error)
+        root = Root(path, config, RootSession(path, config, walk), error, walk=walk)
         self.roots.append(root)
         return root
 
@@ -169,20 +184,42 @@ class ServerState:
         self.settings = dict(settings)
         for root in self.roots:
             root.config, root.config_error = build_config(root.path, self.settings)
-            root.session = RootSession(root.path, root.config)
+            root.session = RootSession(root.path, root.config, root.walk)
 
     def root_for(self, path: Path) -> Root:
-        """The workspace folder containing ``path`` (the deepest), or a new one at its
-        folder."""
-        containing = [r for r in self.roots if path == r.path or r.path in path.parents]
+        """The workspace folder holding ``path`` (the deepest). A file outside every folder
+        gets a folder of its own that is never walked: it is linted alone (with the
+        bibliographies it names, or the one beside it), not its parent tree."""
+        containing = [r for r in self.roots if r.holds(path)]
         if not containing:
-            return self.add_root(path.parent)
+            return self.add_root(path.parent, walk=False)
         return max(containing, key=lambda r: len(r.path.parts))
+
+    def path_of(self, uri: str, language_id: str | None = None) -> Path | None:
+        """The path a document is known by: its file, or for a new unsaved buffer
+        (``untitled:``) a name in the first workspace folder that no file can have, so it
+        is linted with that folder's bibliographies. None for other schemes."""
+        known = self.documents.path_of(uri)
+        if known is not None:
+            return known
+        if uri.startswith("untitled:") and self.roots:
+            name = uri.removeprefix("untitled:").replace("/", "_").replace("\\", "_")
+            suffix = {"markdown": ".md", "latex": ".tex", "tex": ".tex"}.get(
+                language_id or "", ".txt"
+            )
+            return self.roots[0].path / f"untitled:{name}{suffix}"
+        return path_of(uri)
+
+    def uri_of(self, path: Path) -> str:
+        document = self.documents.get(path)
+        return document.uri if document is not None else uri_of(path)
 
     # -- results -------------------------------------------------------------------------
 
     def snapshot(self, root: Root) -> Snapshot:
-        return Snapshot.of(self.documents.under([root.path]))
+        return Snapshot.of(
+            {p: d for p, d in self.documents.under([root.path]).items() if root.holds(p)}
+        )
 
     def lint(self, root: Root) -> set[Path]:
         """Lint a folder now, on the calling thread, and accept the outcome (for tools and
@@ -270,9 +307,11 @@ class ServerState:
     def view(self, path: Path) -> View | None:
         """The results of ``path`` on its current text (None when it cannot be read)."""
         text = self.text_of(path)
-        if text is None:
-            return None
         held = self.held(path)
+        if text is None:  # unreadable (a dangling link, say): only findings at its start
+            if held is None:
+                return None
+            text = held[1].text or ""
         root, result = held if held is not None else (self.root_for(path), None)
         key = (result, text)
         cached = self._views.get(path)

@@ -10,7 +10,7 @@ from lsprotocol import types
 from ..citations.documents import extract_citations
 from ..editor.navigation import matching_entries
 from ..editor.outline import outline
-from .convert import document_symbols, path_of
+from .convert import document_symbols
 from .navigation import entry_location
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def document_symbol(
     ls: RelworkServer, params: types.DocumentSymbolParams
 ) -> list[types.DocumentSymbol] | None:
-    path = path_of(params.text_document.uri)
+    path = ls.state.path_of(params.text_document.uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if view is None or view.kind is None or positions is None:
