@@ -3,6 +3,7 @@ or pulled (``textDocument/diagnostic``) by clients that can be told to refresh."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,15 +47,17 @@ class Publisher:
         for path in paths:
             if not state.publishable(path):
                 continue  # a newer lint of this document is on its way
-            items = [converted.payload() for converted in self._convert(path)]
+            items = [converted.json() for converted in self._convert(path)]
             if not items and path not in self._published:
                 continue
             self._published.add(path) if items else self._published.discard(path)
-            params: dict[str, Any] = {"uri": state.uri_of(path), "diagnostics": items}
+            head: dict[str, Any] = {"uri": state.uri_of(path)}
             version = state.documents.version(path)
             if version is not None:
-                params["version"] = version
-            self.server.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+                head["version"] = version
+            self.server.protocol.notify_with_items(
+                types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, head, "diagnostics", items
+            )
 
     def forget_folder(self, folder: Path) -> None:
         """Clear what was published for files of a removed folder."""
@@ -103,20 +106,21 @@ class Publisher:
 
 
 class _Converted:
-    """A finding's Diagnostic, and its JSON form once it has been sent."""
+    """A finding's Diagnostic, and its JSON text once it has been sent (a long draft's
+    diagnostics are pushed again after every edit; most are unchanged)."""
 
-    __slots__ = ("key", "diagnostic", "_unstructure", "_payload")
+    __slots__ = ("key", "diagnostic", "_unstructure", "_json")
 
     def __init__(self, key: int, item: types.Diagnostic, unstructure) -> None:
         self.key = key
         self.diagnostic = item
         self._unstructure = unstructure
-        self._payload: dict | None = None
+        self._json: str | None = None
 
-    def payload(self) -> dict:
-        if self._payload is None:
-            self._payload = self._unstructure(self.diagnostic)
-        return self._payload
+    def json(self) -> str:
+        if self._json is None:
+            self._json = json.dumps(self._unstructure(self.diagnostic))
+        return self._json
 
 
 def _current(ls: RelworkServer, path: Path) -> bool:
