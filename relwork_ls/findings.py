@@ -23,6 +23,7 @@ CODES: dict[str, tuple[str, str]] = {
     "RW011": ("warning", "skipped-file"),
     "RW012": ("warning", "path-outside-workspace"),
     "RW013": ("error", "history-unavailable"),
+    "RW020": ("info", "uncertain-citation"),
     "RW101": ("warning", "draft-drift"),
     "RW102": ("warning", "stale-label"),
     "RW201": ("info", "suffix-separator"),

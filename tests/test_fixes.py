@@ -88,12 +88,23 @@ def test_relabel_since_a_git_revision(tmp_path, capsys):
     git("init", "-q")
     git("-c", "user.email=a@b", "-c", "user.name=t", "add", ".")
     git("-c", "user.email=a@b", "-c", "user.name=t", "commit", "-qm", "v1")
-    # A new Wang (Bea) sorts between them and a second Lee appears: Zoe moves from b to c
-    # and "Lee et al., 2020" needs a suffix, so the draft fits the old bibliography better.
+    # The paper now also cites a new Wang (Bea), who sorts between them, and a second Lee:
+    # BibTeX's new .bbl letters Zoe "c" and the Lees "a"/"b", so "Lee et al., 2020" needs a
+    # suffix and the draft fits the old bibliography better.
     bib.write_text(
         bib.read_text()
         + "@article{w3, author={Wang, Bea and Bo, B. and Cy, C.}, year={2023}, title={New}}\n"
         + "@article{l2, author={Lee, Max and Bo, B. and Cy, C.}, year={2020}, title={Four}}\n"
+    )
+    items = [("l1", "Lee", "2020", "a"), ("l2", "Lee", "2020", "b"), ("w1", "Wang", "2023", "a")]
+    items += [("w3", "Wang", "2023", "b"), ("w2", "Wang", "2023", "c")]
+    (tmp_path / "refs.bbl").write_text(
+        "\\begin{thebibliography}{5}\n"
+        + "".join(
+            f"\\bibitem[{n} et~al.({y}{{\\natexlab{{{x}}}}})]{{{k}}}\nT.\n\n"
+            for k, n, y, x in items
+        )
+        + "\\end{thebibliography}\n"
     )
     assert main(["relabel", str(tmp_path), "--bib", str(bib), "--since", "HEAD", "--diff"]) == 0
     expected = "First (Wang et al., 2023a) then (Wang et al., 2023c; Lee et al., 2020a).\n"

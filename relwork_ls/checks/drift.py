@@ -81,45 +81,62 @@ def _drift(
     here: DraftVersion, there: DraftVersion, pair: AlignedWork, there_is_newer: bool
 ) -> Finding | None:
     mine, theirs = pair.here, pair.there
-    if mine.entry is None or theirs.entry is None:
+    if theirs.entry is None:
         return None  # unresolved citations have their own findings
-    index = here.index
-    same_work = mine.entry is theirs.entry or mine.entry.key == theirs.entry.key
-    if same_work:
-        label = index.label(mine.entry)
-        if matches_label(mine, label) or not matches_label(theirs, label):
+    if mine.entry is None:
+        # The text cannot tell which work it means (RW020): drift only when the newer
+        # draft's work is written another way here.
+        if not there_is_newer or not mine.candidates or mine.work.is_keyed:
             return None
-    elif not there_is_newer:
+        if matches_label(mine, there.index.label(theirs.entry)):
+            return None
+        return _other_work(here, there, pair)
+    same_work = mine.entry is theirs.entry or mine.entry.key == theirs.entry.key
+    if not same_work:
+        return _other_work(here, there, pair) if there_is_newer else None
+    # The newer draft's labels are the reference: drafts converge on the newest text.
+    label = (there if there_is_newer else here).index.label(mine.entry)
+    if matches_label(mine, label) or not matches_label(theirs, label):
         return None
+    edits = relabel_edits(mine, label, here.lines, str(here.path))
+    fix = Fix(f"Write {label.text()}", edits) if edits else None
     there_line = there.lines.position(theirs.start)[0] + 1
-    related = (
+    return Finding(
+        "RW101",
+        f"'{written_label(mine)}' here, '{written_label(theirs)}' in "
+        f"{_display(there.path)} line {there_line} for the same work "
+        f"({mine.entry.title or mine.entry.key}); the bibliography labels it {label.text()}",
+        here.span(mine.start, mine.end),
+        related=_related(there, theirs),
+        fix=fix,
+    )
+
+
+def _related(there: DraftVersion, theirs: WorkResolution) -> tuple[RelatedLocation, ...]:
+    assert theirs.entry is not None
+    return (
         RelatedLocation(
             there.span(theirs.start, theirs.end),
             f"{_display(there.path)} cites {_describe(theirs, there.index)}",
         ),
         RelatedLocation(theirs.entry.span, there.index.describe(theirs.entry)),
     )
-    span = here.span(mine.start, mine.end)
-    if same_work:
-        edits = relabel_edits(mine, label, here.lines, str(here.path))
-        fix = Fix(f"Write {label.text()}", edits) if edits else None
-        return Finding(
-            "RW101",
-            f"'{written_label(mine)}' here, '{written_label(theirs)}' in "
-            f"{_display(there.path)} line {there_line} for the same work "
-            f"({mine.entry.title or mine.entry.key}); the bibliography labels it {label.text()}",
-            span,
-            related=related,
-            fix=fix,
-        )
-    label = index.label(theirs.entry)
+
+
+def _other_work(here: DraftVersion, there: DraftVersion, pair: AlignedWork) -> Finding:
+    """The newer draft cites (or may cite) another work at this place: rewriting to its
+    label changes what this draft cites, so the fix is unsafe."""
+    mine, theirs = pair.here, pair.there
+    assert theirs.entry is not None
+    label = there.index.label(theirs.entry)
     edits = relabel_edits(mine, label, here.lines, str(here.path))
-    fix = Fix(f"Cite {index.describe(theirs.entry)}", edits, safe=False) if edits else None
+    fix = Fix(f"Cite {there.index.describe(theirs.entry)}", edits, safe=False) if edits else None
+    there_line = there.lines.position(theirs.start)[0] + 1
     return Finding(
         "RW101",
-        f"{_describe(mine, index)} here; {_display(there.path)} line {there_line} cites "
+        f"{_describe(mine, here.index)} here; {_display(there.path)} line {there_line} cites "
         f"{_describe(theirs, there.index)} in the same sentence",
-        span,
-        related=related,
+        here.span(mine.start, mine.end),
+        related=_related(there, theirs),
         fix=fix,
     )

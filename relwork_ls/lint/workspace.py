@@ -227,6 +227,7 @@ class Workspace:
             resolution = DocumentResolution(str(path), [], [])
         else:
             resolution = resolve_citations(str(path), text, citations, index)
+            index = resolution.index or index
         resolution.findings[:0] = notes
         return DocumentAnalysis(path, text, kind, bibs, citations, resolution, index)
 
