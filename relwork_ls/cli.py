@@ -12,10 +12,12 @@ from . import __version__
 from .bibliography.files import BibliographyError, load_bibliography
 from .bibliography.labels import STYLES, LabelOptions
 from .bibliography.model import Bibliography
-from .citations.resolution import CitationIndex
+from .citations.cited_set import DocumentIndex
+from .citations.resolution import CitationIndex, document_labels
 from .config import Config, ConfigError, find_config_file, load_config
 from .findings import SEVERITIES
 from .git_files import GitError, resolve_commit
+from .lint.manuscripts import evidence_from_files
 from .lint.reports import FORMATS, render
 from .lint.run import (
     FixOutcome,
@@ -58,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument("--format", choices=("tsv", "json"), default="tsv")
     labels.add_argument(
         "--no-bbl", action="store_true", help="ignore a sibling .bbl; compute every label"
+    )
+    labels.add_argument(
+        "--cited-by",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="only the works these documents cite (drafts, or .aux/.bbl files), labelled "
+        "among them as BibTeX would (default: every entry, as with \\nocite{*})",
     )
 
     lint = commands.add_parser("lint", help="report citation problems")
@@ -167,7 +178,10 @@ def run_labels(args: argparse.Namespace) -> int:
     config = _config_for(args, args.bibliographies[0])
     options = LabelOptions(args.style or config.style, args.joiner or config.two_author_joiner)
     index = CitationIndex(combined, options)
-    rows = [(e.key, index.label(e).text(), e.title) for e in index.entries_by_key.values()]
+    if args.cited_by:
+        rows = _cited_rows(args, config, index)
+    else:
+        rows = [(e.key, index.label(e).text(), e.title) for e in index.entries_by_key.values()]
     if args.format == "json":
         payload = [{"key": k, "label": label, "title": t} for k, label, t in rows]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -180,6 +194,37 @@ def run_labels(args: argparse.Namespace) -> int:
             f"{span.path}:{span.line + 1}:{span.column + 1}: {problem.code} {problem.message}\n"
         )
     return 0
+
+
+def _cited_rows(
+    args: argparse.Namespace, config: Config, index: CitationIndex
+) -> list[tuple[str, str, str]]:
+    """Rows for the works the --cited-by documents cite, each labelled by the first
+    document that cites it."""
+    config.style = index.options.style
+    config.two_author_joiner = index.options.two_author_joiner
+    for path in args.cited_by:
+        if not path.exists():
+            raise UsageError(f"no such file or directory: {path}")
+    listed = [p.resolve() for p in args.cited_by if p.suffix.lower() in (".aux", ".bbl")]
+    drafts = [p for p in args.cited_by if p.suffix.lower() not in (".aux", ".bbl")]
+    workspace = Workspace(config, extra_bibliographies=[b.resolve() for b in args.bibliographies])
+    views: list[CitationIndex] = []
+    if listed:
+        evidence = evidence_from_files(listed, index, config, workspace.read_if_possible)
+        views.append(document_labels(index, evidence))
+    if drafts:
+        result = lint_paths(drafts, workspace)
+        views.extend(a.index for a in result.analyses if a.index is not None)
+    rows = []
+    for entry in index.entries_by_key.values():
+        for view in views:
+            if isinstance(view, DocumentIndex) and view.entry(entry.key) is not None:
+                match = view.entry(entry.key)
+                if match is not None and view.is_cited(match):
+                    rows.append((entry.key, view.label(match).text(), entry.title))
+                    break
+    return rows
 
 
 def _workspace(args: argparse.Namespace, paths: list[Path]) -> Workspace:

@@ -40,11 +40,15 @@ class Config:
     detect_drafts: bool = True
     # "," or ";" between year suffixes ("2022b,c"); None: the document's own majority.
     suffix_separator: str | None = None
-    # RW302: True, False, or None for "on unless the bibliography has over 1,000 entries".
-    unused_entries: bool | None = None
+    # RW302 (entries no document cites): off unless asked for.
+    unused_entries: bool = False
     # The bibliography before the latest change, for RW102: files, or a git revision.
     bibliographies_before: list[Path] = field(default_factory=list)
     since: str | None = None
+    # What drafts cite, when their text cannot say it: keys cited for certain, and .aux or
+    # .bbl files listing the cited set of drafts that have none of their own.
+    cited: list[str] = field(default_factory=list)
+    cited_from: list[Path] = field(default_factory=list)
     source: Path | None = None
     # Trust, set by whoever runs us (never by a config file): whether configured paths may
     # point outside ``trusted_root`` (None: anywhere) and whether git may be run.
@@ -128,6 +132,8 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "unused_entries",
         "bibliographies_before",
         "since",
+        "cited",
+        "cited_from",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -156,12 +162,20 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     if separator not in (None, ",", ";"):
         raise ConfigError(f"{where}: suffix_separator must be ',' or ';'")
     config.suffix_separator = separator
-    unused = data.get("unused_entries")
-    if unused not in (None, True, False):
+    unused = data.get("unused_entries", False)
+    if unused not in (True, False):
         raise ConfigError(f"{where}: unused_entries must be true or false")
     config.unused_entries = unused
     before = _list(data.get("bibliographies_before", []), where, "bibliographies_before")
     config.bibliographies_before = [(root / str(b)).resolve() for b in before]
+    config.cited = [str(k) for k in _list(data.get("cited", []), where, "cited")]
+    cited_from = data.get("cited_from", [])
+    if isinstance(cited_from, str):
+        cited_from = [cited_from]
+    config.cited_from = [(root / str(p)).resolve() for p in _list(cited_from, where, "cited_from")]
+    for path in config.cited_from:
+        if path.suffix.lower() not in (".aux", ".bbl"):
+            raise ConfigError(f"{where}: cited_from must name .aux or .bbl files, not {path.name}")
     since = data.get("since")
     if since is not None and not isinstance(since, str):
         raise ConfigError(f"{where}: since must be a git revision string")

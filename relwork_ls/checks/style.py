@@ -133,6 +133,77 @@ def _merge_fix(
     return Fix("Merge into the first group", (insert, delete), safe=False)
 
 
+# Capitalised words that open a sentence before a narrative citation without naming a
+# method or model ("In Song et al. (2021)…", "Following Ho et al. (2020)…").
+_FUNCTION_WORDS = frozenset(
+    (
+        "a",
+        "according",
+        "after",
+        "also",
+        "although",
+        "an",
+        "and",
+        "as",
+        "at",
+        "based",
+        "before",
+        "both",
+        "building",
+        "but",
+        "by",
+        "compared",
+        "during",
+        "earlier",
+        "extending",
+        "following",
+        "for",
+        "from",
+        "furthermore",
+        "hence",
+        "here",
+        "however",
+        "in",
+        "indeed",
+        "inspired",
+        "it",
+        "its",
+        "later",
+        "like",
+        "moreover",
+        "notably",
+        "of",
+        "on",
+        "or",
+        "our",
+        "recently",
+        "see",
+        "similarly",
+        "since",
+        "specifically",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "those",
+        "though",
+        "thus",
+        "to",
+        "unlike",
+        "using",
+        "we",
+        "when",
+        "where",
+        "whereas",
+        "while",
+        "with",
+    )
+)
+
+
 def glued_narrative_findings(doc: _Document, works: Sequence[WorkResolution]) -> list[Finding]:
     """RW203: "Codex Chen et al. (2021a)" where "Codex (Chen et al., 2021a)" was meant."""
     findings: list[Finding] = []
@@ -143,8 +214,8 @@ def glued_narrative_findings(doc: _Document, works: Sequence[WorkResolution]) ->
         if work.entry is None or work.names is options[0]:
             continue
         glued = doc.text[options[0].start : work.names.start].strip()
-        if not glued or not glued[0].isupper():
-            continue
+        if not glued or not glued[0].isupper() or glued.split()[0].casefold() in _FUNCTION_WORDS:
+            continue  # "In Song et al. (2021)" reads well: "In" names nothing
         body = doc.text[work.citation.start : work.citation.end]
         open_paren = body.rfind("(")
         years = body[open_paren + 1 : -1].strip()

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..bibliography.model import BibEntry
+from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
 from ..positions import LineIndex
 from .cited_set import CitedEvidence, DocumentIndex, evidence_from_bbl_labels, solve_groups
@@ -126,6 +127,7 @@ def _same_year(index: CitationIndex, entries: Sequence[BibEntry], year: str) -> 
 
 
 def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
+    year_off: NameMatch | None = None
     for table, kind, normal in (
         (index.by_names, EXACT, normalize_names),
         (index.by_folded_names, FOLDED, folded_names),
@@ -136,7 +138,10 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
                 same = _same_year(index, entries, work.year)
                 if same:
                     return NameMatch(kind, number, tuple(same))
-                return NameMatch(YEAR_OFF, number, (), tuple(entries), None)
+                year_off = NameMatch(YEAR_OFF, number, (), tuple(entries), None)
+                break
+        if year_off is not None:
+            break
     last = len(work.name_options) - 1
     option = work.name_options[last]
     same_first: dict[str, BibEntry] = {}
@@ -146,7 +151,12 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
     in_year = _same_year(index, list(same_first.values()), work.year)
     author_groups = {normalize_names(index.base_label(e).names) for e in in_year}
     if len(author_groups) == 1:
+        # The first author and the year agree: the author form is what is off ("Roweis
+        # et al., 2000" for Roweis and Saul, 2000), even when those names exist in
+        # another year.
         return NameMatch(AUTHOR_FORM, last, tuple(in_year))
+    if year_off is not None:
+        return year_off
     near = _one_edit(index, option.text, work.year)
     if near is None and not work.strong and not same_first:
         # "(GPT-4, 2023)": a bare capitalised word and a year, nothing like it cited.
@@ -439,7 +449,9 @@ class _Resolver:
                 referents.append(view.entries_by_key[key])
             if pending.number in solution.conflicts:
                 conflicts.append(solution.conflicts[pending.number])
-        if len(referents) == 1:
+        if len(referents) == 1 or (referents and _one_work(referents)):
+            # Duplicate entries of one work (RW301 reports them): whichever is cited, the
+            # text means that work.
             return WorkResolution(work, pending.citation, referents[0], option)
         cited = f"{option.text}, {work.year}{work.suffix}"
         candidates = pending.match.candidates
@@ -563,6 +575,16 @@ class _Resolver:
             end,
             referents,
         )
+
+
+def _one_work(entries: Sequence[BibEntry]) -> bool:
+    """Whether these entries are all the same work (duplicates under several keys)."""
+    first = entries[0]
+    identities = work_identities(first)
+    return all(
+        any(i in identities and same_work(first, other, i) for i in work_identities(other))
+        for other in entries[1:]
+    )
 
 
 def _is_head(work: CitedWork) -> bool:

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from ..bibliography.files import BibliographyError, load_bibliography
 from ..bibliography.labels import LabelOptions
-from ..bibliography.model import BibEntry, Bibliography, SourceSpan
+from ..bibliography.model import Bibliography, SourceSpan
 from ..checks.bibliography import duplicate_work_findings, unused_entry_findings
 from ..checks.draft_alignment import AlignedWork, detect_groups, shingles
 from ..checks.drift import DraftVersion, align_versions, drift_findings
 from ..checks.history import old_bibliography_from_git, stale_label_findings
 from ..checks.style import style_findings
 from ..checks.suppression import filter_suppressed
+from ..citations.cited_set import DocumentIndex
 from ..citations.resolution import CitationIndex
 from ..findings import Finding, severity_rank
 from .fixes import (
@@ -183,7 +184,7 @@ def lint_paths(
     analyses: list[DocumentAnalysis] = []
     findings: list[Finding] = [_skipped_finding(skipped) for skipped in found.skipped]
     for draft in drafts:
-        analysis = workspace.analyze(draft, (texts or {}).get(draft))
+        analysis = workspace.analyze(draft, (texts or {}).get(draft), texts)
         if analysis.citations and not analysis.bibliographies and not workspace.refused:
             raise LintUsageError(
                 f"{draft}: no bibliography: pass --bib FILE, list `bibliographies` in "
@@ -205,7 +206,9 @@ def lint_paths(
     findings.extend(workspace.bibliography_findings(used))
     findings.extend(_refused_findings(workspace))
     findings.extend(linter.problems)
-    findings.extend(_bibliography_checks(analyses, workspace))
+    owned = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    owned.append(workspace.config.root.resolve())
+    findings.extend(_bibliography_checks(analyses, workspace, owned))
     findings = _supersede(findings)
     sources = {str(a.path): a.text for a in analyses}
     for path in {Path(f.span.path) for f in findings} & set(used):
@@ -273,27 +276,47 @@ def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Findi
     return findings
 
 
-def _bibliography_checks(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Finding]:
-    """RW301 and RW302 for each bibliography set that some draft actually cites from."""
+def _bibliography_checks(
+    analyses: list[DocumentAnalysis], workspace: Workspace, owned: list[Path]
+) -> list[Finding]:
+    """RW301 for each bibliography set that some draft cites from; RW302 (when enabled)
+    for entries no document cites, in bibliographies the workspace owns (a shared library
+    elsewhere is not ours to prune)."""
     findings: list[Finding] = []
-    indexes: dict[int, CitationIndex] = {}
-    cited: list[BibEntry] = []
+    documents: dict[int, list[DocumentIndex]] = {}
+    bases: dict[int, CitationIndex] = {}
     for analysis in analyses:
-        if analysis.index is not None and analysis.citations:
-            indexes[id(analysis.index)] = analysis.index
-            cited.extend(w.entry for w in analysis.resolution.works if w.entry is not None)
-    setting = workspace.config.unused_entries
-    for index in indexes.values():
-        findings.extend(_duplicates(workspace, index))
-        if setting is not False:
-            findings.extend(unused_entry_findings(index, cited, force=bool(setting)))
+        view = analysis.index
+        if view is None or not analysis.citations:
+            continue
+        base = view.base if isinstance(view, DocumentIndex) else view
+        bases[id(base)] = base
+        if isinstance(view, DocumentIndex) and all(
+            v is not view for v in documents.get(id(base), [])
+        ):
+            documents.setdefault(id(base), []).append(view)
+    for key, base in bases.items():
+        views = documents.get(key, [])
+        findings.extend(_duplicates(workspace, base, views))
+        if workspace.config.unused_entries:
+            unused = unused_entry_findings(base, views)
+            findings.extend(f for f in unused if _inside_any(Path(f.span.path), owned))
     return findings
 
 
-def _duplicates(workspace: Workspace, index: CitationIndex) -> list[Finding]:
-    """RW301 of an index, computed once per version of its bibliographies."""
+def _inside_any(path: Path, folders: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == f or f in resolved.parents for f in folders)
+
+
+def _duplicates(
+    workspace: Workspace, index: CitationIndex, views: list[DocumentIndex]
+) -> list[Finding]:
+    """RW301 of an index, computed once per version of its bibliographies and documents."""
     key = tuple(index.bibliography.paths)
-    return workspace.memo("duplicates", key, index, lambda: duplicate_work_findings(index))
+    return workspace.memo(
+        "duplicates", key, (index, *views), lambda: duplicate_work_findings(index, views)
+    )
 
 
 def exit_status(findings: list[Finding], fail_on: str) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -19,6 +19,7 @@ from ..bibliography.files import (
 )
 from ..bibliography.labels import LabelOptions
 from ..bibliography.model import Bibliography, SourceSpan
+from ..citations.cited_set import CitedEvidence
 from ..citations.documents import (
     BIBLIOGRAPHY_SUFFIXES,
     document_kind,
@@ -26,9 +27,15 @@ from ..citations.documents import (
     named_bibliographies,
 )
 from ..citations.model import Citation
-from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
+from ..citations.resolution import (
+    CitationIndex,
+    DocumentResolution,
+    ManuscriptFile,
+    resolve_manuscript,
+)
 from ..config import Config
 from ..findings import Finding
+from .manuscripts import ManuscriptFinder, evidence_for
 
 T = TypeVar("T")
 _SKIPPED_DIRECTORIES = {
@@ -79,7 +86,11 @@ class Workspace:
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
         self._undecodable: set[Path] = set()
-        self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
+        # Per document root: the key it was analysed under and the analyses of its files.
+        self._analyses: dict[Path, tuple[tuple[object, ...], dict[Path, DocumentAnalysis]]] = {}
+        self.manuscripts = ManuscriptFinder(
+            self.read_if_possible, lambda path: self.config.allows_path(path)
+        )
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
         # Paths that configuration or a draft named but that lie outside the trusted root:
@@ -176,36 +187,65 @@ class Workspace:
             self._undecodable.discard(path)
         return text
 
-    def analyze(self, path: Path, text: str | None = None) -> DocumentAnalysis:
-        """Extract and resolve the citations of one draft (raises BibliographyError)."""
-        text = self.text_of(path) if text is None else text
-        kind = document_kind(str(path)) or "text"
-        bibs = self.bibliographies_for(path, text, kind)
-        index = self.index(bibs) if bibs else None
-        # Unchanged text against the same index: reuse (the server relints on every edit).
-        key = (text, bibs, id(index))
-        cached = self._analyses.get(path)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        analysis = self._analyze(path, text, kind, bibs, index)
-        self._analyses[path] = (key, analysis)
-        return analysis
+    def read_if_possible(self, path: Path) -> str | None:
+        """A buffer's or file's text; None when it cannot be read (not a regular file, too
+        large, unreadable) or lies outside what may be read."""
+        if path in self.overlays:
+            return self.overlays[path]
+        if not self.config.allows_path(path):
+            return None
+        target, _ = regular_target(path, None)
+        if target is None:
+            return None
+        try:
+            return read_text(target)[0]
+        except OSError:
+            return None
 
-    def _analyze(
-        self,
-        path: Path,
-        text: str,
-        kind: str,
-        bibs: tuple[Path, ...],
-        index: CitationIndex | None,
+    def analyze(
+        self, path: Path, text: str | None = None, texts: Mapping[Path, str] | None = None
     ) -> DocumentAnalysis:
+        """Extract and resolve the citations of one draft, together with the other files of
+        its document (``texts`` overrides their contents); raises BibliographyError."""
+        texts = texts or {}
+        text = texts.get(path, self.text_of(path)) if text is None else text
+        manuscript = self.manuscripts.manuscript_of(path, text)
+
+        def member_text(member: Path) -> str | None:
+            if member == path:
+                return text
+            if member in texts:
+                return texts[member]
+            return self.read_if_possible(member)
+
+        members = [(m, member_text(m)) for m in manuscript.files]
+        present = tuple((m, t) for m, t in members if t is not None)
+        root = manuscript.root
+        root_text = dict(present).get(root, text)
+        bibs = self.bibliographies_for(root, root_text, document_kind(str(root)) or "text")
+        index = self.index(bibs) if bibs else None
+        evidence = (
+            evidence_for(manuscript, index, self.config, self.read_if_possible)
+            if index is not None
+            else None
+        )
+        # The same texts against the same index and evidence: reuse (the server relints on
+        # every edit; chapters of one document share one resolution).
+        key = (present, bibs, id(index), evidence)
+        cached = self._analyses.get(root)
+        if cached is not None and cached[0] == key and path in cached[1]:
+            return cached[1][path]
+        analyses = self._analyze_manuscript(present, bibs, index, evidence)
+        self._analyses[root] = (key, analyses)
+        return analyses[path]
+
+    def _scan(self, path: Path, text: str) -> tuple[list[Citation], list[Finding]]:
+        """Citations of one file and notes on it (binary, undecodable, too complex)."""
         start = SourceSpan(str(path), 0, 0, 0, 0)
         if "\x00" in text:
-            finding = Finding(
-                "RW010", "binary file (NUL bytes): not a draft; skipped", start, severity="info"
-            )
-            resolution = DocumentResolution(str(path), [], [finding])
-            return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
+            return [], [
+                Finding("RW010", "binary file (NUL bytes): not a draft; skipped", start, "info")
+            ]
         notes = []
         if path in self._undecodable and path not in self.overlays:
             notes.append(
@@ -216,20 +256,33 @@ class Workspace:
                 )
             )
         try:
-            citations = extract_citations(text, kind)
+            return extract_citations(text, document_kind(str(path)) or "text"), notes
         except TimeoutError:
             # Pathological input (the regex timeout held): say so rather than hang or crash.
             message = "document too complex to scan for citations in time; it was skipped"
-            finding = Finding("RW009", message, SourceSpan(str(path), 0, 0, 0, 0))
-            resolution = DocumentResolution(str(path), [], [finding])
-            return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
+            return [], [*notes, Finding("RW009", message, start)]
+
+    def _analyze_manuscript(
+        self,
+        members: tuple[tuple[Path, str], ...],
+        bibs: tuple[Path, ...],
+        index: CitationIndex | None,
+        evidence: CitedEvidence | None,
+    ) -> dict[Path, DocumentAnalysis]:
+        scanned = {path: self._scan(path, text) for path, text in members}
         if index is None:
-            resolution = DocumentResolution(str(path), [], [])
+            resolutions = [DocumentResolution(str(path), [], []) for path, _ in members]
         else:
-            resolution = resolve_citations(str(path), text, citations, index)
-            index = resolution.index or index
-        resolution.findings[:0] = notes
-        return DocumentAnalysis(path, text, kind, bibs, citations, resolution, index)
+            files = [ManuscriptFile(str(p), t, scanned[p][0]) for p, t in members]
+            resolutions = resolve_manuscript(files, index, evidence)
+        analyses = {}
+        for (path, text), resolution in zip(members, resolutions, strict=True):
+            citations, notes = scanned[path]
+            resolution.findings[:0] = notes
+            view = resolution.index or index
+            kind = document_kind(str(path)) or "text"
+            analyses[path] = DocumentAnalysis(path, text, kind, bibs, citations, resolution, view)
+        return analyses
 
     def bibliography_findings(self, paths: Iterable[Path]) -> list[Finding]:
         """Problems found while loading these bibliography files."""
@@ -282,7 +335,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _regular_target(file: Path, tree: Path | None) -> tuple[Path | None, str]:
+def regular_target(file: Path, tree: Path | None) -> tuple[Path | None, str]:
     """The file to read for ``file`` (its resolved path), or None and why it is skipped.
 
     Links that loop, dangle or leave ``tree`` are not followed; FIFOs, sockets and devices
@@ -326,7 +379,7 @@ def discover(
         suffix = file.suffix.lower()
         if not is_draft and suffix not in BIBLIOGRAPHY_SUFFIXES:
             return
-        target, reason = _regular_target(file, tree)
+        target, reason = regular_target(file, tree)
         if target is None:
             found.skipped.append(SkippedFile(file.absolute(), reason))
             return
