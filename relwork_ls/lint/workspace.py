@@ -17,15 +17,25 @@ from ..bibliography.files import (
     load_bibliography,
     read_text,
 )
+from ..bibliography.hayagriva import looks_like_hayagriva
 from ..bibliography.labels import LabelOptions
 from ..bibliography.model import Bibliography, SourceSpan
+from ..checks.reference_list import list_disagreements
 from ..citations.documents import (
     BIBLIOGRAPHY_SUFFIXES,
     document_kind,
     extract_citations,
     named_bibliographies,
 )
+from ..citations.docx import DocxError
+from ..citations.draft_bibliography import (
+    docx_text,
+    has_citation_fields,
+    has_reference_list,
+    own_bibliography,
+)
 from ..citations.model import Citation
+from ..citations.reference_names import add_reference_list_forms
 from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
 from ..config import Config
 from ..findings import Finding
@@ -75,10 +85,13 @@ class Workspace:
     discovered_bibliographies: list[Path] = field(default_factory=list)
     # Editor buffers override files on disk (path → text).
     overlays: dict[Path, str] = field(default_factory=dict)
+    # --bib-from-text: a draft with a reference list uses it even beside a bibliography.
+    bib_from_text: bool = False
 
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
         self._undecodable: set[Path] = set()
+        self._unopenable: dict[Path, str] = {}
         self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
@@ -125,7 +138,10 @@ class Workspace:
         cached = self._bibliographies.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        if path in self.overlays:
+        kind = document_kind(str(path))
+        if kind is not None:  # a draft that is its own bibliography (its reference list)
+            bib = own_bibliography(path, self.text_of(path), kind)
+        elif path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
             bib = load_bibliography(path)
@@ -143,14 +159,27 @@ class Workspace:
             combined.extend(self.bibliography(path))
         options = LabelOptions(self.config.style, self.config.two_author_joiner)
         index = CitationIndex(combined, options)
+        add_reference_list_forms(index)
         self._indexes[paths] = (stamps, index)
         return index
 
     def bibliographies_for(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
-        """--bib first; else the draft's own \\bibliography/front matter (those that exist),
-        else the configured ones, else those found beside the drafts."""
+        """--bib first; else the draft's own \\bibliography/front matter (those that exist)
+        or Word citation fields, else the configured ones, else those found beside the
+        drafts, else the draft's own reference list. With --bib-from-text, the reference
+        list comes first."""
+        if self.bib_from_text and has_reference_list(text, kind):
+            return (draft,)
+        own = self._other_bibliographies(draft, text, kind)
+        if own:
+            return own
+        return (draft,) if has_reference_list(text, kind) else ()
+
+    def _other_bibliographies(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
         if self.extra_bibliographies:
             return tuple(dict.fromkeys(self.extra_bibliographies))
+        if kind == "docx" and draft not in self._unopenable and has_citation_fields(draft, kind):
+            return (draft,)
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
         existing = [path for path in named if path.is_file() or path in self.overlays]
         if existing:
@@ -169,6 +198,14 @@ class Workspace:
         """An editor buffer's text, else the file's (undecodable bytes replaced, noted)."""
         if path in self.overlays:
             return self.overlays[path]
+        if document_kind(str(path)) == "docx":
+            try:
+                text = docx_text(path).text
+            except DocxError as error:
+                self._unopenable[path] = str(error)
+                return ""
+            self._unopenable.pop(path, None)
+            return text
         text, replaced = read_text(path)
         if replaced:
             self._undecodable.add(path)
@@ -207,6 +244,8 @@ class Workspace:
             resolution = DocumentResolution(str(path), [], [finding])
             return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
         notes = []
+        if path in self._unopenable and path not in self.overlays:
+            notes.append(Finding("RW010", self._unopenable[path], start))
         if path in self._undecodable and path not in self.overlays:
             notes.append(
                 Finding(
@@ -227,6 +266,10 @@ class Workspace:
             resolution = DocumentResolution(str(path), [], [])
         else:
             resolution = resolve_citations(str(path), text, citations, index)
+            if bibs == (path,) and self.bib_from_text:
+                others = self._other_bibliographies(path, text, kind)
+                if others and others != (path,):
+                    notes.extend(list_disagreements(index, self.index(others)))
         resolution.findings[:0] = notes
         return DocumentAnalysis(path, text, kind, bibs, citations, resolution, index)
 
@@ -331,7 +374,7 @@ def discover(
             return
         if is_draft:
             found.drafts.append(target)
-        elif explicit or suffix != ".json" or _looks_like_csl(target):
+        elif explicit or _looks_like_bibliography(target, suffix):
             found.bibliographies.append(target)
 
     for path in paths:
@@ -381,13 +424,19 @@ def _linked_folder_reason(folder: Path, tree: Path) -> str:
     return f"symbolic link to {target}, outside {tree}; not followed"
 
 
-def _looks_like_csl(path: Path) -> bool:
+def _looks_like_bibliography(path: Path, suffix: str) -> bool:
+    """.bib and .bbl always; .json only as CSL-JSON, .yml/.yaml only as Hayagriva."""
+    if suffix not in (".json", ".yml", ".yaml"):
+        return True
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096).lstrip()
+            head = handle.read(4096)
     except OSError:
         return False
-    return head.startswith(b"[") and b'"id"' in head
+    if suffix == ".json":
+        stripped = head.lstrip()
+        return stripped.startswith(b"[") and b'"id"' in stripped
+    return looks_like_hayagriva(head.decode("utf-8", errors="replace"))
 
 
 __all__ = [
