@@ -79,8 +79,9 @@ def find_reference_section(text: str) -> ReferenceSection | None:
 _NOISE_LINE = regex.compile(
     r"^[ \t\f]*(?:\d{1,4}|:::+.*|<div[^>]*>|</div>|\\?\[\\?\]|\f)?[ \t\f]*$"
 )
-_NUMBER_MARK = regex.compile(r"^[ \t]*(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,4}\.)[ \t]+")
-_LINE = regex.compile(r"[^\n]*(?:\n|$)")
+# "[12] ", "(12) ", "12. " (three digits at most: "2023. URL" is a year).
+_NUMBER_MARK = regex.compile(r"^[ \t\f]*(?:\[\d{1,4}\]|\(\d{1,3}\)|\d{1,3}\.)[ \t]+")
+_DOI_START = regex.compile(r"10\.\d{4,9}/")
 
 
 @dataclass
@@ -91,7 +92,8 @@ class _Line:
 
     @property
     def indent(self) -> int:
-        return len(self.text) - len(self.text.lstrip(" \t"))
+        text = self.text.lstrip("\f")  # a page break before the line is no indent
+        return len(text) - len(text.lstrip(" \t"))
 
 
 def _lines(text: str, start: int, end: int) -> list[_Line]:
@@ -109,12 +111,15 @@ def _join(lines: list[_Line]) -> str:
     """Lines of one reference as one string: hyphenation and broken URLs undone."""
     out = ""
     for line in lines:
-        piece = line.text.strip()
+        piece = line.text.strip(" \t\f")
         if not out:
             out = piece
             continue
         last = out.rsplit(" ", 1)[-1]
-        if ("://" in last or last.startswith(("www.", "doi:"))) and not piece[:1].isupper():
+        identifier = "://" in last or last.startswith(("www.", "doi:")) or _DOI_START.match(last)
+        if last in ("https:", "http:") or (
+            identifier and (last.endswith(("/", "-", "_", "=", ":")) or piece[:1].islower())
+        ):
             out += piece  # a URL broken across lines
         elif (
             out.endswith("-")
@@ -178,7 +183,9 @@ def split_references(text: str, section: ReferenceSection) -> list[RawReference]
     return references
 
 
-_ENDS_REFERENCE = regex.compile(r"(?:[.!?)\]”\"]|https?://\S+[\w/]|\b10\.\d{4,9}/\S+\w)\s*$")
+# A line that can end a reference: final punctuation, or a whole URL or DOI (not one
+# broken after "/" or "https:").
+_ENDS_REFERENCE = regex.compile(r"(?:[.!?)\]”\"]|https?://\S+\w|\b10\.\d{4,9}/\S+\w)\s*$")
 
 
 def _split_wrapped(lines: list[_Line]) -> list[list[_Line]]:
@@ -202,7 +209,10 @@ def _split_wrapped(lines: list[_Line]) -> list[list[_Line]]:
     for i, line in enumerate(lines):
         starts = (
             not groups
-            or _NUMBER_MARK.match(line.text) is not None
+            or (
+                _NUMBER_MARK.match(line.text) is not None
+                and _ENDS_REFERENCE.search(texts[i - 1]) is not None
+            )
             or (
                 form is not None
                 and form in starts_by_form.get(i, set())
@@ -245,7 +255,9 @@ _DOI = regex.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 _ET_AL = regex.compile(r",?\s*(?:et\s+al\.?|and\s+others)\s*$")
 _SEPARATOR = regex.compile(r"\s*,?\s*(?:\band\b|&)\s+|\s*,\s*(?:…|\.\.\.)?\s*|\s*(?:…|\.\.\.)\s*")
 # "M.", "J. D.", "J.-F.", "Ch.", or a lone capital whose period ended the block ("D").
-_INITIAL = r"(?:\p{Lu}\p{Ll}?\.|\p{Lu}(?!\p{L}))"
+# Two-letter initials are digraphs ("Ch.", "Th."); "Le." and "Xu." are surnames.
+_DIGRAPHS = r"(?:Ch|Th|Ph|Sh|Zh|Kh|Ts|Gh)"
+_INITIAL = rf"(?:(?:\p{{Lu}}|{_DIGRAPHS})\.|\p{{Lu}}(?!\p{{L}}))"
 _INITIALS = regex.compile(
     rf"^{_INITIAL}(?:[\s\-]*{_INITIAL})*(?:\s+(?:Jr\.?|Sr\.?|II|III|IV))?"
     r"(?:\s+(?P<particles>(?:[a-z]+\.?\s*)+))?$"
@@ -333,6 +345,11 @@ def _plausible_item(item: str, strict: bool) -> bool:
         return False
     if strict and any(w in ("of", "the", "for", "in", "on", "and") for w in words):
         return False
+    if strict and any(
+        w.endswith(".") and not regex.fullmatch(_INITIAL + r"(?:-" + _INITIAL + ")*|Jr\\.|St\\.", w)
+        for w in words[:-1]
+    ):
+        return False  # "PMLR. Du": a sentence ended inside the name
     return all(_name_word_ok(word, strict) for word in words)
 
 
@@ -363,6 +380,8 @@ def _natural_name(item: str) -> ReferenceName:
         words.pop()
     if words and len(words[-1]) > 2 and words[-1].endswith("."):
         words[-1] = words[-1][:-1]  # the period that ended the author list
+    if len(words) == 2 and len(words[1]) > 1 and words[1].isupper() and words[0][1:].islower():
+        return ReferenceName(" ".join(words), organisation=True)  # "Mosaic ML"
     has_initial = any(regex.fullmatch(r"\p{Lu}\.(?:-?\p{Lu}\.)*", w) for w in words)
     if (
         len(words) == 1
@@ -454,7 +473,9 @@ def _author_block_end(text: str) -> int:
             return -1
         before = text[: match.start()].rsplit(None, 1)[-1] if text[: match.start()] else ""
         word = before.lstrip("(")
-        if regex.fullmatch(r"\p{Lu}\p{Ll}?|\p{Lu}\.(?:-?\p{Lu})+|(?:\p{Lu}\.-)?\p{Lu}", word):
+        if regex.fullmatch(
+            rf"\p{{Lu}}|{_DIGRAPHS}|\p{{Lu}}\.(?:-?\p{{Lu}})+|(?:\p{{Lu}}\.-)?\p{{Lu}}", word
+        ):
             continue  # an initial, "J.-F"
         if word in ("Jr", "Sr", "St") or _CORPORATE.match(word + "."):
             if _CORPORATE.match(word + "."):
@@ -466,7 +487,7 @@ def _author_block_end(text: str) -> int:
 
 def _title_and_rest(text: str) -> tuple[str, str]:
     text = text.strip()
-    if text[:1] in '“"':
+    if text and text[0] in '“"':
         close = text.find("”" if text[0] == "“" else '"', 1)
         if close > 0:
             title = text[1:close].strip().rstrip(".,")
@@ -590,8 +611,15 @@ def entry_start_forms(text: str) -> set[str]:
         block = text[:end].strip().rstrip(".")
         names, _, ok = parse_author_block(block, "natural", strict=True)
         after = text[end:].lstrip()
-        starts_sentence = after[:1].isupper() or after[:1].isdigit() or after[:1] in '“"'
-        several = len(names) > 1 or _ET_AL.search(block) or len(block.split()) == 1
+        starts_sentence = (
+            after[:1].isupper() or after[:1].isdigit() or (after != "" and after[0] in '“"')
+        )
+        # One name alone ("OpenAI", "InternLM Team", "Aiyuan Yang") only when capitalised.
+        several = (
+            len(names) > 1
+            or _ET_AL.search(block)
+            or (len(block.split()) <= 3 and all(w[:1].isupper() for w in block.split()))
+        )
         if ok and names and starts_sentence and several:
             forms.add("natbib")
     return forms
