@@ -118,7 +118,12 @@ def _join(lines: list[_Line]) -> str:
         last = out.rsplit(" ", 1)[-1]
         identifier = "://" in last or last.startswith(("www.", "doi:")) or _DOI_START.match(last)
         if last in ("https:", "http:") or (
-            identifier and (last.endswith(("/", "-", "_", "=", ":")) or piece[:1].islower())
+            identifier
+            and (
+                last.endswith(("/", "-", "_", "=", ":"))
+                or piece[:1].islower()
+                or piece[:1].isdigit()
+            )
         ):
             out += piece  # a URL broken across lines
         elif (
@@ -742,30 +747,32 @@ def reference_list_bibliography(text: str, path: str) -> Bibliography:
 
 
 def _suffix_problems(bib: Bibliography) -> list[LoadProblem]:
-    """RW310: references a reader cannot tell apart by their labels (same authors, year and
-    suffix), and suffixed references whose label has no other work to tell apart from."""
-    problems: list[LoadProblem] = []
-    by_label: dict[tuple[str, str], list[BibEntry]] = {}
+    """RW310: references the text cannot tell apart: the same label with the same suffix,
+    or, without suffixes, the same authors and year (APA and Chicago tell works by
+    different authors apart by naming more of them, so those need no suffix)."""
+    groups: dict[tuple[str, ...], list[BibEntry]] = {}
     for entry in bib.entries:
         label = bib.bbl_labels[entry.key.lower()]
-        surnames = tuple(fold(a.display_surname()) for a in entry.authors)
-        by_label.setdefault((fold(label.names) + "|" + "|".join(surnames), label.year), []).append(
-            entry
-        )
-    for (_, year), entries in by_label.items():
-        labels = [bib.bbl_labels[e.key.lower()] for e in entries]
-        suffixes = Counter(label.suffix for label in labels)
-        for entry, label in zip(entries, labels, strict=True):
-            if len(entries) > 1 and suffixes[label.suffix] > 1:
-                what = f"{label.text()}" if label.suffix else f"{label.names}, {year}"
-                problems.append(
-                    LoadProblem(
-                        "RW310",
-                        f"{suffixes[label.suffix]} references are labelled '{what}': the list "
-                        "needs year suffixes (2021a, 2021b) to tell them apart",
-                        entry.span,
-                    )
+        if label.suffix:
+            key: tuple[str, ...] = (fold(label.names), label.year, label.suffix)
+        else:
+            surnames = tuple(fold(a.display_surname()) for a in entry.authors)
+            key = (fold(label.names), label.year, "", *surnames)
+        groups.setdefault(key, []).append(entry)
+    problems: list[LoadProblem] = []
+    for entries in groups.values():
+        if len(entries) < 2:
+            continue
+        label = bib.bbl_labels[entries[0].key.lower()]
+        for entry in entries:
+            problems.append(
+                LoadProblem(
+                    "RW310",
+                    f"{len(entries)} references are labelled '{label.text()}': the list needs "
+                    "distinct year suffixes (2021a, 2021b) to tell them apart",
+                    entry.span,
                 )
+            )
     return problems
 
 
