@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from reference_rendering import bbl_pdf_text, csl_style, missing_tools, pandoc_plain, pyrse_inputs
 
 from relwork_ls.bibliography.bbl import load_bbl_text
 from relwork_ls.bibliography.latex_text import fold
@@ -13,8 +14,6 @@ from relwork_ls.citations.resolution import normalize_names
 from relwork_ls.config import Config
 from relwork_ls.lint.run import lint_paths
 from relwork_ls.lint.workspace import Workspace
-
-from reference_rendering import bbl_pdf_text, csl_style, missing_tools, pandoc_plain, pyrse_inputs
 
 
 def _lint(path: Path, **workspace: object) -> list[tuple[str, int, str]]:
