@@ -15,7 +15,8 @@ from .rendered import REGEX_TIMEOUT
 # Typst label names: letters, digits, "_", "-", ":", "."; a reference does not end in "."
 # or ":" (the sentence's punctuation).
 _NAME = r"[\p{L}\p{N}_](?:[\p{L}\p{N}_\-:.]*[\p{L}\p{N}_\-])?"
-_REFERENCE = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@\\\\/])@(?P<key>{_NAME})")
+# As in Typst itself, "someone@example.com" in markup references <example.com>.
+_REFERENCE = regex.compile(rf"(?<![\\\\/@])@(?P<key>{_NAME})")
 _CITE_CALL = regex.compile(
     rf"#cite\(\s*(?:<(?P<key>{_NAME})>|label\(\s*\"(?P<skey>[^\"\n]+)\"\s*\))"
 )
