@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="bibliography to resolve against (repeatable)",
     )
+    lint.add_argument(
+        "--bib-from-text",
+        action="store_true",
+        help="check drafts against their own reference list, even beside a bibliography "
+        "(and report where the two disagree)",
+    )
     lint.add_argument("--format", choices=FORMATS, default="text")
     lint.add_argument(
         "--select",
@@ -238,7 +244,11 @@ def _workspace(args: argparse.Namespace, paths: list[Path]) -> Workspace:
     for bib in args.bib:
         if not bib.is_file():
             raise UsageError(f"no such bibliography: {bib}")
-    return Workspace(config, extra_bibliographies=[b.resolve() for b in args.bib])
+    return Workspace(
+        config,
+        extra_bibliographies=[b.resolve() for b in args.bib],
+        bib_from_text=getattr(args, "bib_from_text", False),
+    )
 
 
 def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:

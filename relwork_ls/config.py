@@ -40,8 +40,9 @@ class Config:
     detect_drafts: bool = True
     # "," or ";" between year suffixes ("2022b,c"); None: the document's own majority.
     suffix_separator: str | None = None
-    # RW302 (entries no document cites): off unless asked for.
-    unused_entries: bool = False
+    # RW302 (entries no document cites): None is off, except for a draft's own reference
+    # list (every reference there should be cited).
+    unused_entries: bool | None = None
     # The bibliography before the latest change, for RW102: files, or a git revision.
     bibliographies_before: list[Path] = field(default_factory=list)
     since: str | None = None
@@ -162,8 +163,8 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     if separator not in (None, ",", ";"):
         raise ConfigError(f"{where}: suffix_separator must be ',' or ';'")
     config.suffix_separator = separator
-    unused = data.get("unused_entries", False)
-    if unused not in (True, False):
+    unused = data.get("unused_entries")
+    if unused not in (None, True, False):
         raise ConfigError(f"{where}: unused_entries must be true or false")
     config.unused_entries = unused
     before = _list(data.get("bibliographies_before", []), where, "bibliographies_before")

@@ -7,6 +7,7 @@ from pathlib import Path
 from .bbl import load_bbl_text
 from .bibtex import load_bibtex_text
 from .csl import load_csl_text
+from .hayagriva import load_hayagriva_text
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 
 
@@ -30,6 +31,8 @@ def bibliography_from_text(text: str, path: str) -> Bibliography:
         return load_csl_text(text, path)
     if suffix == ".bbl":
         return _bbl_as_bibliography(text, path)
+    if suffix in (".yml", ".yaml"):
+        return load_hayagriva_text(text, path)
     return load_bibtex_text(text, path)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .latex_text import latex_to_unicode, purify, sortify
-from .model import BibEntry
+from .model import PLAIN_TEXT_FORMATS, BibEntry
 from .names import PersonName
 
 STYLES = ("natbib", "apalike", "apa")
@@ -117,7 +117,7 @@ def entry_year(entry: BibEntry) -> str:
 
 
 def _display(raw: str, source_format: str) -> str:
-    if source_format == "csl-json":
+    if source_format in PLAIN_TEXT_FORMATS:
         return raw.replace("~", " ").replace("\\&", "&")
     return latex_to_unicode(raw)
 

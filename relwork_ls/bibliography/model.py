@@ -8,6 +8,9 @@ from .bbl import BblLabel
 from .latex_text import latex_to_unicode
 from .names import PersonName
 
+# Loaders whose field values are plain Unicode text, not LaTeX.
+PLAIN_TEXT_FORMATS = frozenset({"csl-json", "reference-list", "hayagriva"})
+
 
 @dataclass(frozen=True, slots=True)
 class SourceSpan:
@@ -39,7 +42,7 @@ class BibEntry:
     authors: tuple[PersonName, ...]
     editors: tuple[PersonName, ...]
     span: SourceSpan
-    source_format: str = "bibtex"  # "bibtex", "csl-json" or "bbl"
+    source_format: str = "bibtex"  # "bibtex", "bbl", or one of PLAIN_TEXT_FORMATS
     _title: str | None = field(default=None, repr=False)
 
     def field_text(self, name: str) -> str:
@@ -47,7 +50,7 @@ class BibEntry:
         raw = self.fields.get(name, "")
         if not raw:
             return ""
-        if self.source_format == "csl-json":
+        if self.source_format in PLAIN_TEXT_FORMATS:
             return raw
         return latex_to_unicode(raw)
 

@@ -51,7 +51,11 @@ def evidence_from_bbl_labels(index: CitationIndex) -> CitedEvidence:
         if k in index.entries_by_key
     }
     paths = index.bibliography.paths
-    source = (paths[0].rsplit(".", 1)[0] + ".bbl") if paths else ".bbl"
+    own_list = all(e.source_format == "reference-list" for e in index.entries_by_key.values())
+    if own_list:
+        source = "the draft's reference list"
+    else:
+        source = (paths[0].rsplit(".", 1)[0] + ".bbl") if paths else ".bbl"
     return CitedEvidence(exact=keys, labels=labels, source=source)
 
 
@@ -142,8 +146,11 @@ class DocumentIndex(CitationIndex):
         return {e.key.lower(): computed[e.key] for e in entries}
 
 
-def letters_for(index: CitationIndex, order: Mapping[str, int]) -> SuffixesOf:
-    """A ``SuffixesOf`` for ``solve_group`` over ``index`` (ties broken by ``order``)."""
+def letters_for(
+    index: CitationIndex, order: Mapping[str, int], truth: Mapping[str, Label]
+) -> SuffixesOf:
+    """A ``SuffixesOf`` for ``solve_group`` over ``index`` (ties broken by ``order``); a
+    letter a ``.bbl`` or a reference list printed wins over a computed one."""
 
     def suffixes_of(cited: Sequence[str]) -> dict[str, str]:
         entries = sorted(
@@ -151,7 +158,12 @@ def letters_for(index: CitationIndex, order: Mapping[str, int]) -> SuffixesOf:
             key=lambda e: order.get(e.key.lower(), len(order) + index.file_order[e.key.lower()]),
         )
         computed = assign_suffixes([index.basis(e) for e in entries])
-        return {e.key.lower(): computed[e.key].suffix for e in entries}
+        letters = {e.key.lower(): computed[e.key].suffix for e in entries}
+        for key in letters:
+            printed = truth.get(key)
+            if printed is not None:
+                letters[key] = printed.suffix
+        return letters
 
     return suffixes_of
 
@@ -163,7 +175,7 @@ def solve_groups(
     order: Mapping[str, int],
 ) -> DocumentIndex:
     """Solve each label group a document touches and build its ``DocumentIndex``."""
-    suffixes_of = letters_for(index, order)
+    suffixes_of = letters_for(index, order, evidence.labels)
     solutions = {}
     for group, problem in problems.items():
         raw_labels = {index.bases[m].raw_label for m in problem.members}

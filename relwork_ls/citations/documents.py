@@ -7,9 +7,11 @@ from pathlib import PurePath
 
 import regex
 
+from ..bibliography.reference_list import reference_section_span
 from .keyed import find_latex_citations, find_pandoc_citations
 from .model import Citation, shifted
 from .rendered import REGEX_TIMEOUT, find_rendered_citations
+from .typst import find_typst_citations, typst_bibliographies, typst_ignored_spans
 
 DRAFT_SUFFIXES = {
     ".txt": "text",
@@ -20,8 +22,12 @@ DRAFT_SUFFIXES = {
     ".qmd": "markdown",
     ".tex": "latex",
     ".ltx": "latex",
+    ".typ": "typst",
+    ".docx": "docx",  # its text: paragraphs, then footnotes, one line each (citations/docx.py)
 }
-BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl")
+BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl", ".yml", ".yaml")
+# Kinds whose reference section (a list at the end) is a bibliography, not prose.
+REFERENCE_LIST_KINDS = frozenset({"text", "markdown", "docx"})
 
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(?P<body>.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", regex.S)
 _FENCE = regex.compile(
@@ -46,7 +52,7 @@ _YAML_BIB = regex.compile(
 
 
 def document_kind(path: str) -> str | None:
-    """ "text", "markdown" or "latex" for a draft, None for other files."""
+    """ "text", "markdown", "latex", "typst" or "docx" for a draft, None for other files."""
     return DRAFT_SUFFIXES.get(PurePath(path).suffix.lower())
 
 
@@ -74,6 +80,13 @@ def prose_text(text: str, kind: str) -> str:
     elif kind == "latex":
         for pattern in (_LATEX_VERBATIM, _LATEX_COMMENT):
             spans.extend(m.span() for m in pattern.finditer(text, timeout=REGEX_TIMEOUT))
+    elif kind == "typst":
+        spans.extend(typst_ignored_spans(text))
+    if kind in REFERENCE_LIST_KINDS:
+        # The references at the end ("Chen, M., … (2021a).") are entries, not citations.
+        section = reference_section_span(text)
+        if section is not None:
+            spans.append(section)
     return _blank(text, spans)
 
 
@@ -95,6 +108,10 @@ def extract_citations(text: str, kind: str) -> list[Citation]:
         )
         start = match.start()
     citations.extend(shifted(c, start) for c in _paragraph_citations(prose[start:], kind))
+    if kind == "typst":
+        # "@intro" is a cross-reference when the document defines <intro>: labels are global.
+        citations.extend(find_typst_citations(prose))
+        citations.sort(key=lambda c: c.start)
     return citations
 
 
@@ -133,4 +150,6 @@ def named_bibliographies(text: str, kind: str) -> list[str]:
                 else:
                     items = [line.strip()[1:] for line in match["list"].splitlines()]
                 found.extend(item.strip().strip("'\"") for item in items if item.strip())
+    elif kind == "typst":
+        found.extend(typst_bibliographies(prose_text(text, kind)))
     return found

@@ -48,23 +48,31 @@ _NAME_WORDS = (
     rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
     r"(?:,\s*(?:Inc|Ltd|LLC|Corp|Co)\.?)?"
 )
+# "A", "A et al.", "A and B", and the longer lists of APA and Chicago author-date:
+# "A, B, & C", "A, B, and C", "A, B, C, et al.".
 _NAMES_FULL = regex.compile(
-    rf"(?:{_NAME_WORDS})(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?:{_NAME_WORDS}))?",
+    rf"(?:{_NAME_WORDS})(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?:{_NAME_WORDS})"
+    rf"|(?:,\s+(?:{_NAME_WORDS}))+(?:,?\s+(?:and|&)\s+(?:{_NAME_WORDS})|,\s+et\s+al\.?))?",
     regex.VERSION1,
 )
 _PARTICLE_WORD = regex.compile(_PARTICLE)
 _CORPORATE_SUFFIX = regex.compile(r"(?:Inc|Ltd|LLC|Corp|Co)\.?")
 
-_YEAR = r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press)"
+_YEAR = (
+    r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press"
+    r"|submitted|forthcoming)"
+)
 _YEAR_ITEM = regex.compile(rf"(?P<year>{_YEAR})(?:-?(?P<suffix>[a-z]{{1,2}}))?(?![\p{{L}}\p{{N}}])")
-_YEAR_START = regex.compile(r"(?<![\p{L}\p{N}])(?:(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press)")
+_YEAR_START = regex.compile(
+    r"(?<![\p{L}\p{N}])(?:(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press|submitted|forthcoming)"
+)
 _SUFFIX_ONLY = regex.compile(r"(?P<suffix>[a-z]{1,2})(?![\p{L}\p{N}])")
 _LIST_SEP = regex.compile(r"\s*(?P<sep>[,;])")
 _GROUP_SEP = regex.compile(r"\s*[,;]\s*")
 _PAREN_GROUP = regex.compile(r"\((?P<body>[^()\n]{1,800})\)|\[(?P<bbody>[^\[\]\n]{1,800})\]")
 _POSSESSIVE = regex.compile(r"(?:['’]s)?\s*$")
 _WORD_START = regex.compile(r"(?<![\p{L}\p{N}’'\-.])(?=[\p{L}\p{N}])")
-_HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press")
+_HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press|submitted|forthcoming")
 
 
 def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:

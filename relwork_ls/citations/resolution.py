@@ -449,6 +449,18 @@ class _Resolver:
                 referents.append(view.entries_by_key[key])
             if pending.number in solution.conflicts:
                 conflicts.append(solution.conflicts[pending.number])
+        if len(referents) > 1 and view.evidence.labels:
+            # Where a .bbl or the reference list printed the names, they decide ("Holmgren
+            # et al. 2018" beside "Holmgren, Hansen, and Mikofski 2018" in Chicago style).
+            written = normalize_names(option.text)
+            printed = [
+                e
+                for e in referents
+                if (label := view.evidence.labels.get(e.key.lower())) is not None
+                and normalize_names(label.names) == written
+            ]
+            if len(printed) == 1:
+                referents = printed
         if len(referents) == 1 or (referents and _one_work(referents)):
             # Duplicate entries of one work (RW301 reports them): whichever is cited, the
             # text means that work.

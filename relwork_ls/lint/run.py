@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..bibliography.files import BibliographyError, load_bibliography
 from ..bibliography.labels import LabelOptions
-from ..bibliography.model import Bibliography, SourceSpan
+from ..bibliography.model import BibEntry, Bibliography, SourceSpan
 from ..checks.bibliography import duplicate_work_findings, unused_entry_findings
 from ..checks.draft_alignment import AlignedWork, detect_groups, shingles
 from ..checks.drift import DraftVersion, align_versions, drift_findings
@@ -285,12 +285,18 @@ def _bibliography_checks(
     findings: list[Finding] = []
     documents: dict[int, list[DocumentIndex]] = {}
     bases: dict[int, CitationIndex] = {}
+    referenced: dict[int, list[BibEntry]] = {}
     for analysis in analyses:
         view = analysis.index
         if view is None or not analysis.citations:
             continue
         base = view.base if isinstance(view, DocumentIndex) else view
         bases[id(base)] = base
+        referenced.setdefault(id(base), []).extend(
+            entry
+            for work in analysis.resolution.works
+            for entry in ((work.entry,) if work.entry is not None else work.candidates)
+        )
         if isinstance(view, DocumentIndex) and all(
             v is not view for v in documents.get(id(base), [])
         ):
@@ -298,8 +304,12 @@ def _bibliography_checks(
     for key, base in bases.items():
         views = documents.get(key, [])
         findings.extend(_duplicates(workspace, base, views))
-        if workspace.config.unused_entries:
-            unused = unused_entry_findings(base, views)
+        setting = workspace.config.unused_entries
+        entries = base.entries_by_key.values()
+        own_list = bool(entries) and all(e.source_format == "reference-list" for e in entries)
+        if setting or (setting is None and own_list):
+            # A reference list is printed whole: there, unused means never referred to.
+            unused = unused_entry_findings(base, referenced.get(key, []) if own_list else views)
             findings.extend(f for f in unused if _inside_any(Path(f.span.path), owned))
     return findings
 

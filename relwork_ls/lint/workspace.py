@@ -17,8 +17,10 @@ from ..bibliography.files import (
     load_bibliography,
     read_text,
 )
+from ..bibliography.hayagriva import looks_like_hayagriva
 from ..bibliography.labels import LabelOptions
 from ..bibliography.model import Bibliography, SourceSpan
+from ..checks.reference_list import list_disagreements
 from ..citations.cited_set import CitedEvidence
 from ..citations.documents import (
     BIBLIOGRAPHY_SUFFIXES,
@@ -26,7 +28,15 @@ from ..citations.documents import (
     extract_citations,
     named_bibliographies,
 )
+from ..citations.docx import DocxError
+from ..citations.draft_bibliography import (
+    docx_text,
+    has_citation_fields,
+    has_reference_list,
+    own_bibliography,
+)
 from ..citations.model import Citation
+from ..citations.reference_names import add_reference_list_forms
 from ..citations.resolution import (
     CitationIndex,
     DocumentResolution,
@@ -82,10 +92,13 @@ class Workspace:
     discovered_bibliographies: list[Path] = field(default_factory=list)
     # Editor buffers override files on disk (path → text).
     overlays: dict[Path, str] = field(default_factory=dict)
+    # --bib-from-text: a draft with a reference list uses it even beside a bibliography.
+    bib_from_text: bool = False
 
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
         self._undecodable: set[Path] = set()
+        self._unopenable: dict[Path, str] = {}
         # Per document root: the key it was analysed under and the analyses of its files.
         self._analyses: dict[Path, tuple[tuple[object, ...], dict[Path, DocumentAnalysis]]] = {}
         self.manuscripts = ManuscriptFinder(
@@ -136,7 +149,10 @@ class Workspace:
         cached = self._bibliographies.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        if path in self.overlays:
+        kind = document_kind(str(path))
+        if kind is not None:  # a draft that is its own bibliography (its reference list)
+            bib = own_bibliography(path, self.text_of(path), kind)
+        elif path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
             bib = load_bibliography(path)
@@ -154,14 +170,27 @@ class Workspace:
             combined.extend(self.bibliography(path))
         options = LabelOptions(self.config.style, self.config.two_author_joiner)
         index = CitationIndex(combined, options)
+        add_reference_list_forms(index)
         self._indexes[paths] = (stamps, index)
         return index
 
     def bibliographies_for(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
-        """--bib first; else the draft's own \\bibliography/front matter (those that exist),
-        else the configured ones, else those found beside the drafts."""
+        """--bib first; else the draft's own \\bibliography/front matter (those that exist)
+        or Word citation fields, else the configured ones, else those found beside the
+        drafts, else the draft's own reference list. With --bib-from-text, the reference
+        list comes first."""
+        if self.bib_from_text and has_reference_list(text, kind):
+            return (draft,)
+        own = self._other_bibliographies(draft, text, kind)
+        if own:
+            return own
+        return (draft,) if has_reference_list(text, kind) else ()
+
+    def _other_bibliographies(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
         if self.extra_bibliographies:
             return tuple(dict.fromkeys(self.extra_bibliographies))
+        if kind == "docx" and draft not in self._unopenable and has_citation_fields(draft, kind):
+            return (draft,)
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
         existing = [path for path in named if path.is_file() or path in self.overlays]
         if existing:
@@ -180,6 +209,14 @@ class Workspace:
         """An editor buffer's text, else the file's (undecodable bytes replaced, noted)."""
         if path in self.overlays:
             return self.overlays[path]
+        if document_kind(str(path)) == "docx":
+            try:
+                text = docx_text(path).text
+            except DocxError as error:
+                self._unopenable[path] = str(error)
+                return ""
+            self._unopenable.pop(path, None)
+            return text
         text, replaced = read_text(path)
         if replaced:
             self._undecodable.add(path)
@@ -247,6 +284,8 @@ class Workspace:
                 Finding("RW010", "binary file (NUL bytes): not a draft; skipped", start, "info")
             ]
         notes = []
+        if path in self._unopenable and path not in self.overlays:
+            notes.append(Finding("RW010", self._unopenable[path], start))
         if path in self._undecodable and path not in self.overlays:
             notes.append(
                 Finding(
@@ -278,9 +317,14 @@ class Workspace:
         analyses = {}
         for (path, text), resolution in zip(members, resolutions, strict=True):
             citations, notes = scanned[path]
+            kind = document_kind(str(path)) or "text"
+            if index is not None and bibs == (path,) and self.bib_from_text:
+                # The draft's own reference list beside a bibliography: where they differ.
+                others = self._other_bibliographies(path, text, kind)
+                if others and others != (path,):
+                    notes = [*notes, *list_disagreements(index, self.index(others))]
             resolution.findings[:0] = notes
             view = resolution.index or index
-            kind = document_kind(str(path)) or "text"
             analyses[path] = DocumentAnalysis(path, text, kind, bibs, citations, resolution, view)
         return analyses
 
@@ -385,7 +429,7 @@ def discover(
             return
         if is_draft:
             found.drafts.append(target)
-        elif explicit or suffix != ".json" or _looks_like_csl(target):
+        elif explicit or _looks_like_bibliography(target, suffix):
             found.bibliographies.append(target)
 
     for path in paths:
@@ -435,13 +479,19 @@ def _linked_folder_reason(folder: Path, tree: Path) -> str:
     return f"symbolic link to {target}, outside {tree}; not followed"
 
 
-def _looks_like_csl(path: Path) -> bool:
+def _looks_like_bibliography(path: Path, suffix: str) -> bool:
+    """.bib and .bbl always; .json only as CSL-JSON, .yml/.yaml only as Hayagriva."""
+    if suffix not in (".json", ".yml", ".yaml"):
+        return True
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096).lstrip()
+            head = handle.read(4096)
     except OSError:
         return False
-    return head.startswith(b"[") and b'"id"' in head
+    if suffix == ".json":
+        stripped = head.lstrip()
+        return stripped.startswith(b"[") and b'"id"' in stripped
+    return looks_like_hayagriva(head.decode("utf-8", errors="replace"))
 
 
 __all__ = [
