@@ -34,6 +34,7 @@ CODES: dict[str, tuple[str, str]] = {
     "RW303": ("error", "bibliography-syntax-error"),
     "RW304": ("warning", "duplicate-key"),
     "RW305": ("warning", "duplicate-field"),
+    "RW306": ("warning", "oversized-bibliography-value"),
     "RW310": ("warning", "reference-list-suffixes"),
     "RW311": ("warning", "unreadable-reference"),
     "RW312": ("warning", "reference-list-mismatch"),
