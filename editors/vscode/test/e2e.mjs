@@ -212,7 +212,7 @@ async function noPythonCase(page) {
   await openDraft(page);
   const toast = page.locator(".notification-toast", { hasText: "no usable Python" });
   await toast.waitFor({ timeout: 60000 });
-  log("notification", (await toast.innerText()).split("\n")[0]);
+  log("notification", (await toast.locator(".notification-list-item-message").innerText()).trim());
   await toast.locator(".monaco-button", { hasText: "Open settings" }).click();
   await page.waitForSelector(".settings-editor", { timeout: 30000 });
   await sleep(1000);
