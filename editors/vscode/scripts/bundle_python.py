@@ -157,7 +157,18 @@ def main() -> int:
     LIBS.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as temporary:
         scratch = Path(temporary)
-        pip("wheel", "--no-deps", "--wheel-dir", str(scratch / "wheel"), str(REPOSITORY))
+        # Built from a copy of the package's sources: pip builds in place, and a stale
+        # build/ folder of the checkout could put deleted modules into the wheel.
+        source = scratch / "source"
+        source.mkdir()
+        for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+            shutil.copy2(REPOSITORY / name, source / name)
+        shutil.copytree(
+            REPOSITORY / "relwork_ls",
+            source / "relwork_ls",
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        pip("wheel", "--no-deps", "--wheel-dir", str(scratch / "wheel"), str(source))
         (wheel,) = (scratch / "wheel").glob("relwork_ls-*.whl")
         # Resolved for the oldest supported Python, so its backports (tomli…) come along.
         pip(

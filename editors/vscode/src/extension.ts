@@ -81,8 +81,12 @@ function showStatus(): void {
 function showProgress(value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd): void {
   if (value.kind === "end") {
     indexing = false;
+    output.appendLine(`status bar: indexing done${value.message ? ` (${value.message})` : ""}`);
     showStatus();
     return;
+  }
+  if (value.kind === "begin") {
+    output.appendLine(`status bar: ${value.title}`);
   }
   indexing = true;
   const percentage = typeof value.percentage === "number" ? ` ${value.percentage}%` : "";

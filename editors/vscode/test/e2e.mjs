@@ -186,6 +186,9 @@ async function bundledCase(page) {
     && processes[0].regex.length === 1 && processes[0].regex[0].startsWith(bundledLibs));
   const logged = logs();
   log("output_says_bundled", logged.includes(`(bundled) from ${path.join(bundledLibs, "relwork_ls")}`));
+  // The server's $/progress reached the status bar item: indexing began and ended.
+  log("status_bar_showed_indexing",
+      logged.includes("status bar: relwork-ls: indexing") && logged.includes("status bar: indexing done"));
   await page.screenshot({ path: path.join(userDataDir, "bundled.png") });
 }
 
@@ -226,7 +229,7 @@ async function noPythonCase(page) {
 const cases = {
   bundled: [bundledCase, ["squiggles", "status_findings_before", "problems_has_suffix_finding",
     "hover_has_title", "completion_inserted", "quick_fix_applied", "status_findings_after",
-    "server_is_bundled_copy", "output_says_bundled"]],
+    "server_is_bundled_copy", "output_says_bundled", "status_bar_showed_indexing"]],
   environment: [environmentCase, ["squiggles", "hover_has_title", "server_is_environment_copy",
     "output_says_environment", "trace_logged"]],
   nopython: [noPythonCase, ["notification", "settings_opened_on_interpreter", "no_server_process"]],
