@@ -552,14 +552,22 @@ class _Resolver:
                 ),
             )
             return
-        works = group_cited or list(pending.match.candidates)
-        source = f" ({view.evidence.source})" if view.evidence.exact is not None else ""
+        if view.evidence.exact is not None and group_cited:
+            reason = f"the document cites {len(group_cited)} such works ({view.evidence.source})"
+            works = group_cited
+            listed = "; ".join(view.describe(e) for e in works)
+        else:
+            reason = (
+                "a suffix written elsewhere in the document, or several keys, mean it cites "
+                "more than one of them"
+            )
+            works = list(pending.match.candidates)
+            listed = "; ".join(f"{e.title or e.key} ({e.key})" for e in works[:6])
         self.report(
             file,
             slot,
             "RW002",
-            f"'{cited}' needs a suffix: this document cites {len(works)} {pending.work.names} "
-            f"{work.year} works{source}: " + "; ".join(view.describe(e) for e in works),
+            f"'{cited}' needs a suffix: {reason}; which is meant? {listed}",
             start,
             end,
             works,
