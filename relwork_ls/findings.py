@@ -35,6 +35,7 @@ CODES: dict[str, tuple[str, str]] = {
     "RW304": ("warning", "duplicate-key"),
     "RW305": ("warning", "duplicate-field"),
     "RW306": ("warning", "oversized-bibliography-value"),
+    "RW307": ("warning", "conflicting-definitions"),
     "RW310": ("warning", "reference-list-suffixes"),
     "RW311": ("warning", "unreadable-reference"),
     "RW312": ("warning", "reference-list-mismatch"),

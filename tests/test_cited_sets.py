@@ -200,3 +200,22 @@ def test_brute_force_sanity():
     members = ("a", "b", "c")
     sets = [c for k in range(1, 4) for c in combinations(members, k)]
     assert len(sets) == 7
+
+
+def test_two_versions_of_a_bibliography_in_use_together_are_reported(tmp_path):
+    (tmp_path / "old.bib").write_text(REFS)
+    (tmp_path / "new.bib").write_text(REFS.replace("title={Baize}", "title={Baize 2}"))
+    (tmp_path / "d.txt").write_text("Baize (Xu et al., 2023) chats.\n")
+    found = lint(tmp_path)
+    assert [c for c in found if c[0] == "RW307"] == [("RW307", "old.bib", 2)]  # listed second
+    # Each with the .bbl of the document it served: the labels disagree.
+    for name, letter in (("old", "a"), ("new", "b")):
+        (tmp_path / f"{name}.bbl").write_text(
+            f"\\bibitem[Xu et~al.(2023{{\\natexlab{{{letter}}}}})]{{xu2023c}}\nB.\n"
+        )
+    messages = [
+        f.message
+        for f in lint_paths([tmp_path], Workspace(Config(root=tmp_path))).findings
+        if f.code == "RW307" and "labelled" in f.message
+    ]
+    assert messages and "by old.bbl" in messages[0] and "by new.bbl" in messages[0]

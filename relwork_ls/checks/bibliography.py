@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from ..bibliography.model import BibEntry
 from ..bibliography.work_identity import same_work, work_identities
@@ -80,4 +81,39 @@ def unused_entry_findings(
             continue
         message = f"'{entry.key}' is not cited by any draft: {index.describe(entry)}"
         findings.append(Finding("RW302", message, entry.span))
+    return findings
+
+
+def _content(entry: BibEntry) -> tuple[str, tuple[tuple[str, str], ...]]:
+    fields = tuple(sorted((k.lower(), " ".join(v.split())) for k, v in entry.fields.items()))
+    return entry.entry_type.lower(), fields
+
+
+def conflicting_definitions(index: CitationIndex) -> list[Finding]:
+    """RW307: a key that two bibliography files define with different content. BibTeX
+    keeps the first definition; the second file's is ignored, which silently changes
+    labels when the files are versions of one bibliography."""
+    if len(set(index.bibliography.paths)) < 2:
+        return []
+    first: dict[str, BibEntry] = {}
+    findings = []
+    for entry in index.bibliography.entries:
+        key = entry.key.lower()
+        kept = first.setdefault(key, entry)
+        if kept is entry or kept.span.path == entry.span.path:
+            continue  # the same file: RW304 says it
+        if _content(kept) == _content(entry):
+            continue
+        findings.append(
+            Finding(
+                "RW307",
+                f"'{entry.key}' is defined differently in {Path(kept.span.path).name} and "
+                f"{Path(entry.span.path).name}; the first definition is used: "
+                f"{index.describe(kept)}. Are these two versions of one bibliography? "
+                "Name the one each draft uses (\\bibliography, front matter, or "
+                "`bibliographies` in relwork.toml)",
+                entry.span,
+                related=(RelatedLocation(kept.span, index.describe(kept)),),
+            )
+        )
     return findings

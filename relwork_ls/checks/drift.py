@@ -72,6 +72,7 @@ def drift_findings(group: Sequence[DraftVersion], align: Aligner = align_version
                     continue
                 finding = _drift(here, there, pair, newer)
                 if finding is not None:
+                    finding = _naming_newest(finding, group[-1])
                     reported.add(key)
                     findings.append(finding)
     return findings
@@ -109,6 +110,18 @@ def _drift(
         here.span(mine.start, mine.end),
         related=_related(there, theirs),
         fix=fix,
+    )
+
+
+def _naming_newest(finding: Finding, newest: DraftVersion) -> Finding:
+    """Say which draft is taken as the newest: the findings and fixes follow it."""
+    return Finding(
+        finding.code,
+        f"{finding.message} [{_display(newest.path)} is taken as the newest draft]",
+        finding.span,
+        finding.severity,
+        finding.related,
+        finding.fix,
     )
 
 

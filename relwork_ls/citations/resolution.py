@@ -339,7 +339,7 @@ class _Resolver:
             return self._year_off(pending, slot, option, start, end, cited)
         if match.kind == UNMATCHED:
             self._unmatched(pending, slot, option, start, end, cited)
-            return WorkResolution(work, pending.citation, None, option, match.others)
+            return WorkResolution(work, pending.citation, None, option)  # suggestions only
         if match.kind == AUTHOR_FORM and not continuation:
             names = self.index.base_label(match.candidates[0]).names
             described = "; ".join(self.index.describe(e) for e in match.candidates[:3])
@@ -410,7 +410,7 @@ class _Resolver:
             end,
             others,
         )
-        return WorkResolution(work, pending.citation, None, option, others)
+        return WorkResolution(work, pending.citation, None, option)
 
     def _unmatched(
         self, pending: _Pending, slot: int, option: NameOption, start: int, end: int, cited: str

@@ -10,7 +10,11 @@ from pathlib import Path
 from ..bibliography.files import BibliographyError, load_bibliography
 from ..bibliography.labels import LabelOptions
 from ..bibliography.model import BibEntry, Bibliography, SourceSpan
-from ..checks.bibliography import duplicate_work_findings, unused_entry_findings
+from ..checks.bibliography import (
+    conflicting_definitions,
+    duplicate_work_findings,
+    unused_entry_findings,
+)
 from ..checks.draft_alignment import AlignedWork, detect_groups, shingles
 from ..checks.drift import DraftVersion, align_versions, drift_findings
 from ..checks.history import old_bibliography_from_git, stale_label_findings
@@ -19,6 +23,7 @@ from ..checks.suppression import filter_suppressed
 from ..citations.cited_set import DocumentIndex
 from ..citations.resolution import CitationIndex
 from ..findings import Finding, severity_rank
+from ..git_files import last_commit_time
 from .fixes import (
     FileChangedError,
     FileSnapshot,
@@ -86,8 +91,23 @@ def draft_groups(analyses: list[DocumentAnalysis], workspace: Workspace) -> list
             return workspace.memo("shingles", path, text, lambda: shingles(text))
 
         for detected in detect_groups(texts, cached_shingles):
-            groups.append(sorted((Path(p) for p in detected), key=_natural_key))
+            groups.append(_oldest_first([Path(p) for p in detected], config.allow_git))
     return groups
+
+
+def _oldest_first(paths: list[Path], use_git: bool) -> list[Path]:
+    """Drafts by when they were last changed: the last commit touching each, else its
+    modification time; the name breaks ties ("v2" after "v1")."""
+
+    def moment(path: Path) -> tuple[float, float, list[object]]:
+        try:
+            modified = path.stat().st_mtime
+        except OSError:
+            modified = 0.0
+        committed = last_commit_time(path) if use_git else None
+        return (committed if committed is not None else modified, modified, _natural_key(path))
+
+    return sorted(paths, key=moment)
 
 
 class _Linter:
@@ -204,6 +224,8 @@ def lint_paths(
         if not bib.is_file() and bib not in workspace.overlays:
             raise LintUsageError(f"bibliography not found: {bib}")
     findings.extend(workspace.bibliography_findings(used))
+    for analysis in analyses:
+        findings.extend(workspace.combination_findings.get(analysis.bibliographies, []))
     findings.extend(_refused_findings(workspace))
     findings.extend(linter.problems)
     owned = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
@@ -304,6 +326,9 @@ def _bibliography_checks(
     for key, base in bases.items():
         views = documents.get(key, [])
         findings.extend(_duplicates(workspace, base, views))
+        findings.extend(
+            workspace.memo("conflicts", key, base, lambda b=base: conflicting_definitions(b))  # type: ignore[misc]
+        )
         setting = workspace.config.unused_entries
         entries = base.entries_by_key.values()
         own_list = bool(entries) and all(e.source_format == "reference-list" for e in entries)

@@ -109,6 +109,8 @@ class Workspace:
         # Paths that configuration or a draft named but that lie outside the trusted root:
         # path → where they were named (config file or draft). Reported as RW012.
         self.refused: dict[Path, Path | None] = {}
+        # Problems of bibliographies used together (RW307), by the set of paths.
+        self.combination_findings: dict[tuple[Path, ...], list[Finding]] = {}
 
     def permitted(self, paths: Iterable[Path], named_in: Path | None) -> list[Path]:
         """The paths that may be read; the others are remembered as refused."""
@@ -166,8 +168,13 @@ class Workspace:
         if cached is not None and cached[0] == stamps:
             return cached[1]
         combined = Bibliography()
-        for path in paths:
-            combined.extend(self.bibliography(path))
+        parts = [self.bibliography(path) for path in paths]
+        for part in parts:
+            combined.extend(part)
+        self.combination_findings[paths] = printed_label_conflicts(parts)
+        if sum(1 for part in parts if part.bbl_labels) > 1:
+            # Two .bbl files are two documents' labels: merged, they describe neither.
+            combined.bbl_labels = {}
         options = LabelOptions(self.config.style, self.config.two_author_joiner)
         index = CitationIndex(combined, options)
         add_reference_list_forms(index)
@@ -346,6 +353,32 @@ class Workspace:
         return Finding(
             finding.code, finding.message, finding.span, severity, finding.related, finding.fix
         )
+
+
+def printed_label_conflicts(parts: list[Bibliography]) -> list[Finding]:
+    """RW307 for each key whose .bbl labels differ between bibliographies used together
+    (two versions of one bibliography, each with the .bbl of the document it served)."""
+    printed: dict[str, tuple[str, Bibliography]] = {}
+    findings = []
+    for part in parts:
+        for key, label in part.bbl_labels.items():
+            seen = printed.setdefault(key, (label.text(), part))
+            if seen[1] is part or seen[0] == label.text():
+                continue
+            entry = next((e for e in part.entries if e.key.lower() == key), None)
+            where = entry.span if entry is not None else SourceSpan(part.paths[0], 0, 0, 0, 0)
+            first = Path(seen[1].paths[0]).with_suffix(".bbl").name
+            second = Path(part.paths[0]).with_suffix(".bbl").name
+            findings.append(
+                Finding(
+                    "RW307",
+                    f"'{key}' is labelled '{seen[0]}' by {first} and '{label.text()}' by "
+                    f"{second}: two versions of one bibliography are in use together, so "
+                    "neither .bbl is trusted; name the one each draft uses",
+                    where,
+                )
+            )
+    return findings
 
 
 def same_objects(a: object, b: object) -> bool:
