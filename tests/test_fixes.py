@@ -95,7 +95,8 @@ def test_relabel_since_a_git_revision(tmp_path, capsys):
         + "@article{w3, author={Wang, Bea and Bo, B. and Cy, C.}, year={2023}, title={New}}\n"
         + "@article{l2, author={Lee, Max and Bo, B. and Cy, C.}, year={2020}, title={Four}}\n"
     )
-    assert main(["relabel", str(tmp_path), "--bib", str(bib), "--since", "HEAD", "--diff"]) == 0
+    # --diff: exit 1 because something would change.
+    assert main(["relabel", str(tmp_path), "--bib", str(bib), "--since", "HEAD", "--diff"]) == 1
     expected = "First (Wang et al., 2023a) then (Wang et al., 2023c; Lee et al., 2020a).\n"
     assert "+" + expected in capsys.readouterr().out
     assert main(["relabel", str(tmp_path), "--bib", str(bib), "--since", "HEAD"]) == 0

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ..bibliography.files import (
+    MAX_FILE_BYTES,
     BibliographyError,
     bibliography_from_text,
     load_bibliography,
     read_text,
+    regular_target,
 )
 from ..bibliography.labels import LabelOptions
-from ..bibliography.model import Bibliography, SourceSpan
+from ..bibliography.model import Bibliography, LoadProblem, SourceSpan
 from ..citations.documents import (
     BIBLIOGRAPHY_SUFFIXES,
     document_kind,
@@ -85,6 +86,8 @@ class Workspace:
         # Paths that configuration or a draft named but that lie outside the trusted root:
         # path → where they were named (config file or draft). Reported as RW012.
         self.refused: dict[Path, Path | None] = {}
+        # Bibliographies that could not be read (each reported once as RW011).
+        self.unreadable: set[Path] = set()
 
     def permitted(self, paths: Iterable[Path], named_in: Path | None) -> list[Path]:
         """The paths that may be read; the others are remembered as refused."""
@@ -125,12 +128,31 @@ class Workspace:
         cached = self._bibliographies.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        self.unreadable.discard(path)
         if path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
-            bib = load_bibliography(path)
+            options = LabelOptions(self.config.style, self.config.two_author_joiner)
+            try:
+                bib = load_bibliography(
+                    path, max_bytes=self.config.max_file_bytes, label_options=options
+                )
+            except BibliographyError as error:
+                # One unreadable file is one finding; the drafts and other files still count.
+                self.unreadable.add(path)
+                bib = Bibliography(paths=[str(path)])
+                span = SourceSpan(str(path), 0, 0, 0, 0)
+                bib.problems.append(
+                    LoadProblem("RW011", f"skipped {path.name}: {error.reason}", span)
+                )
         self._bibliographies[path] = (stamp, bib)
         return bib
+
+    def readable(self, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+        """The bibliographies of ``paths`` that could be read (the others are RW011)."""
+        for path in paths:
+            self.bibliography(path)
+        return tuple(path for path in paths if path not in self.unreadable)
 
     def index(self, paths: tuple[Path, ...]) -> CitationIndex:
         """The label index over the union of ``paths``, rebuilt only when a file changed."""
@@ -152,7 +174,9 @@ class Workspace:
         if self.extra_bibliographies:
             return tuple(dict.fromkeys(self.extra_bibliographies))
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
-        existing = [path for path in named if path.is_file() or path in self.overlays]
+        # A named file that exists but cannot be read (a device, too large) is kept, to be
+        # reported; one that does not exist falls back to the configured ones.
+        existing = [path for path in named if path.exists() or path in self.overlays]
         if existing:
             return tuple(dict.fromkeys(self.permitted(existing, draft)))
         if self.config.bibliographies:
@@ -160,7 +184,12 @@ class Workspace:
             return tuple(dict.fromkeys(configured))
         if self.discovered_bibliographies:
             return tuple(dict.fromkeys(self.discovered_bibliographies))
-        beside = discover([draft.parent], self.config.exclude, recursive=False).bibliographies
+        beside = discover(
+            [draft.parent],
+            self.config.exclude,
+            recursive=False,
+            max_bytes=self.config.max_file_bytes,
+        ).bibliographies
         return (beside[0],) if len(beside) == 1 else ()
 
     # -- documents -----------------------------------------------------------------------
@@ -169,7 +198,7 @@ class Workspace:
         """An editor buffer's text, else the file's (undecodable bytes replaced, noted)."""
         if path in self.overlays:
             return self.overlays[path]
-        text, replaced = read_text(path)
+        text, replaced = read_text(path, self.config.max_file_bytes)
         if replaced:
             self._undecodable.add(path)
         else:
@@ -181,7 +210,8 @@ class Workspace:
         text = self.text_of(path) if text is None else text
         kind = document_kind(str(path)) or "text"
         bibs = self.bibliographies_for(path, text, kind)
-        index = self.index(bibs) if bibs else None
+        readable = self.readable(bibs)
+        index = self.index(readable) if readable else None
         # Unchanged text against the same index: reuse (the server relints on every edit).
         key = (text, bibs, id(index))
         cached = self._analyses.get(path)
@@ -257,9 +287,6 @@ def same_objects(a: object, b: object) -> bool:
     return a is b
 
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # larger drafts or bibliographies are skipped, not read
-
-
 @dataclass(frozen=True)
 class SkippedFile:
     """A file under a linted path that was not read, and why (reported as RW011)."""
@@ -281,40 +308,15 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _regular_target(file: Path, tree: Path | None) -> tuple[Path | None, str]:
-    """The file to read for ``file`` (its resolved path), or None and why it is skipped.
-
-    Links that loop, dangle or leave ``tree`` are not followed; FIFOs, sockets and devices
-    are never opened (reading one can hang or never end)."""
-    try:
-        target = file.resolve(strict=True)
-    except RuntimeError:
-        return None, "symbolic link loop"
-    except FileNotFoundError:
-        return None, "dangling symbolic link" if file.is_symlink() else "file disappeared"
-    except OSError as error:
-        if error.errno == 40:  # ELOOP
-            return None, "symbolic link loop"
-        return None, f"cannot be read: {error.strerror or error}"
-    if tree is not None and file.is_symlink() and not _inside(target, tree):
-        return None, f"symbolic link to {target}, outside {tree}"
-    try:
-        info = target.stat()
-    except OSError as error:
-        return None, f"cannot be read: {error.strerror or error}"
-    if not stat.S_ISREG(info.st_mode):
-        return None, "not a regular file (FIFO, socket or device)"
-    if info.st_size > MAX_FILE_BYTES:
-        size = info.st_size / (1024 * 1024)
-        return None, f"too large ({size:.0f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
-    return target, ""
-
-
 def discover(
-    paths: Iterable[Path], exclude: Iterable[str] = (), recursive: bool = True
+    paths: Iterable[Path],
+    exclude: Iterable[str] = (),
+    recursive: bool = True,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Discovery:
     """Drafts and bibliography files under ``paths`` (files are taken as given), and the
-    files of those kinds that could not be taken."""
+    files of those kinds that could not be taken (links that loop, dangle or leave the
+    folder, FIFOs, sockets and devices, files over ``max_bytes``)."""
     patterns = list(exclude)
     found = Discovery()
 
@@ -325,7 +327,7 @@ def discover(
         suffix = file.suffix.lower()
         if not is_draft and suffix not in BIBLIOGRAPHY_SUFFIXES:
             return
-        target, reason = _regular_target(file, tree)
+        target, reason = regular_target(file, tree, max_bytes)
         if target is None:
             found.skipped.append(SkippedFile(file.absolute(), reason))
             return
