@@ -26,7 +26,7 @@ from .citations.resolution import CitationIndex
 from .config import Config, ConfigError, check_codes, find_config_file, load_config
 from .findings import SEVERITIES
 from .git_files import GitError, resolve_commit
-from .lint.reports import FORMATS, render
+from .lint.reports import FORMATS, display_path, render
 from .lint.run import (
     FixOutcome,
     History,
@@ -426,7 +426,7 @@ def _status(result: LintResult, fail_on: str) -> int:
         return EXIT_INTERNAL
     if unknown:
         first = unknown[0]
-        where = f"{first.span.path}:{first.span.line + 1}"
+        where = f"{display_path(first.span.path)}:{first.span.line + 1}"
         raise UsageError(f"{where}: {first.message}")
     return exit_status(result.findings, fail_on)
 

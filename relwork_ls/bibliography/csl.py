@@ -144,8 +144,8 @@ class _ItemReader:
                 year = None
             if isinstance(year, int) and not isinstance(year, bool) and -9999 <= year <= 9999:
                 return str(year)
-            if isinstance(year, str) and 0 < len(year) <= 10:
-                return year
+            if isinstance(year, str) and year.strip().lstrip("-").isdigit() and len(year) <= 6:
+                return year.strip()
             if year not in (None, ""):
                 self.wrong("issued.date-parts[0][0]", year, "a year such as 2021")
         for key in ("literal", "raw"):

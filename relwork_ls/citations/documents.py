@@ -29,7 +29,8 @@ _FENCE = regex.compile(
     r"^(?P<fence>```+|~~~+)[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)", regex.S | regex.M
 )
 _BACKTICKS = regex.compile(r"`+")
-_HTML_COMMENT_MARK = regex.compile(r"<!--|-->")
+_HTML_COMMENT_OPEN = regex.compile(r"<!--")
+_HTML_COMMENT_CLOSE = regex.compile(r"-->")
 # Manubot/Markdown link reference definitions "[@tag:x]: doi:…" define keys; they cite nothing.
 _KEY_DEFINITION = regex.compile(r"^[ ]{0,3}\[@[^\]\n]+\]:[^\n]*", regex.M)
 _LATEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
@@ -115,13 +116,9 @@ def _html_comment_spans(text: str) -> list[tuple[int, int]]:
     """``<!--`` … ``-->``."""
     if "<!--" not in text:
         return []
-    openers: list[tuple[int, int, str]] = []
-    closers: list[tuple[int, int]] = []
-    for mark in _HTML_COMMENT_MARK.finditer(text):
-        if mark.group() == "<!--":
-            openers.append((mark.start(), mark.end(), "comment"))
-        else:
-            closers.append((mark.start(), mark.end()))
+    # Found apart: a closer may overlap an opener ("<!--->" holds "-->" inside).
+    openers = [(m.start(), m.end(), "comment") for m in _HTML_COMMENT_OPEN.finditer(text)]
+    closers = [(m.start(), m.end()) for m in _HTML_COMMENT_CLOSE.finditer(text)]
     return _paired_spans(openers, {"comment": closers})
 
 

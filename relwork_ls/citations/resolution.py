@@ -12,10 +12,12 @@ from ..bibliography.model import BibEntry, Bibliography, SourceSpan
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
 from ..positions import LineIndex
 from .model import Citation, CitedWork, NameOption
+from .rendered import without_invisible
 
 
 def normalize_names(text: str) -> str:
     """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
+    text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
     text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
     return " ".join(text.casefold().split())
 

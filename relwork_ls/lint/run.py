@@ -273,6 +273,7 @@ def lint_paths(
     findings.extend(_bibliography_checks(analyses, workspace, isolated))
     findings.extend(isolated.findings)
     findings = _supersede(findings)
+    internal = [f for f in findings if f.code == "RW014"]
     sources = {str(a.path): a.text for a in analyses}
     used_paths = {str(path) for path in used}
     for path_text in {f.span.path for f in findings} & used_paths:
@@ -287,7 +288,6 @@ def lint_paths(
     result = sorted(
         unique.values(), key=lambda f: (f.span.path, f.span.line, f.span.column, f.code)
     )
-    internal = [f for f in isolated.findings if f.code == "RW014"]
     return LintResult(result, drafts, used, analyses, internal)
 
 

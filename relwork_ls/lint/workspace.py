@@ -27,6 +27,7 @@ from ..citations.documents import (
     named_bibliographies,
 )
 from ..citations.model import Citation
+from ..citations.rendered import invisible_character_findings
 from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
 from ..config import Config
 from ..findings import Finding
@@ -137,14 +138,20 @@ class Workspace:
                 bib = load_bibliography(
                     path, max_bytes=self.config.max_file_bytes, label_options=options
                 )
-            except BibliographyError as error:
-                # One unreadable file is one finding; the drafts and other files still count.
+            except Exception as error:  # noqa: BLE001 - one bad file is one finding
+                # The drafts and the other bibliographies still count.
                 self.unreadable.add(path)
                 bib = Bibliography(paths=[str(path)])
                 span = SourceSpan(str(path), 0, 0, 0, 0)
-                bib.problems.append(
-                    LoadProblem("RW011", f"skipped {path.name}: {error.reason}", span)
-                )
+                if isinstance(error, BibliographyError):
+                    problem = LoadProblem("RW011", f"skipped {path.name}: {error.reason}", span)
+                else:  # a bug in a loader
+                    message = (
+                        f"internal error while reading this file ({type(error).__name__}: "
+                        f"{str(error)[:200]}); it was skipped. Please report it."
+                    )
+                    problem = LoadProblem("RW014", message, span)
+                bib.problems.append(problem)
         self._bibliographies[path] = (stamp, bib)
         return bib
 
@@ -253,6 +260,7 @@ class Workspace:
             finding = Finding("RW009", message, SourceSpan(str(path), 0, 0, 0, 0))
             resolution = DocumentResolution(str(path), [], [finding])
             return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
+        notes.extend(invisible_character_findings(str(path), text, citations))
         if index is None:
             resolution = DocumentResolution(str(path), [], [])
         else:
