@@ -232,3 +232,14 @@ def test_lint_sets_aside_a_bbl_of_another_style(tmp_path, capsys, monkeypatch):
     assert run(capsys, "lint", "d.txt", "--bib", "refs.bib")[0] == 0
     status, out, _ = run(capsys, "lint", "d.txt", "--bib", "refs.bib", "--style", "apa")
     assert status == 1 and "RW003" in out
+
+
+def test_readme_quick_start_shows_the_real_output(capsys, monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("## ", 1)[0]
+    shown = quick_start.split("relwork-ls lint examples/related-work\n```\n\n```\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+    monkeypatch.chdir(root)
+    status, out, _ = run(capsys, "lint", "examples/related-work")
+    assert status == 1 and out == shown
