@@ -153,10 +153,11 @@ class _Linter:
         return self._old_indexes[bibs]
 
     def _old_bibliography(self, bibs: tuple[Path, ...]) -> Bibliography:
+        config = self.workspace.config
         if self.history.before:
             old = Bibliography()
-            for path in self.workspace.permitted(self.history.before, self.workspace.config.source):
-                old.extend(load_bibliography(path))
+            for path in self.workspace.permitted(self.history.before, config.source):
+                old.extend(load_bibliography(path, max_bytes=config.max_file_bytes))
             return old
         if not self.workspace.config.allow_git:
             raise BibliographyError("git is not run in an untrusted workspace")

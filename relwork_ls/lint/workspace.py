@@ -183,7 +183,7 @@ class Workspace:
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
         # A named file that exists but cannot be read (a device, too large) is kept, to be
         # reported; one that does not exist falls back to the configured ones.
-        existing = [path for path in named if path.exists() or path in self.overlays]
+        existing = [p for p in named if p.exists() or p.is_symlink() or p in self.overlays]
         if existing:
             return tuple(dict.fromkeys(self.permitted(existing, draft)))
         if self.config.bibliographies:
