@@ -310,3 +310,31 @@ def test_bbl_garbage_never_hides_a_following_item(garbage):
     assert labels[-1].line == text.count("\n", 0, text.rindex("\\bibitem"))
     for label in labels:
         assert label.key in text and 0 <= label.line <= text.count("\n")
+
+
+DIRECTIVE_PIECES = st.sampled_from(
+    [
+        "relwork:",
+        "RELWORK: ",
+        "relwork: ignore",
+        " ignore",
+        " RW003",
+        ",RW10l",
+        " rw101",
+        "İ",
+        "ß",
+        "\n",
+        "% ",
+        "<!-- ",
+        " -->",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(DIRECTIVE_PIECES, max_size=25).map("".join))
+def test_directive_search_by_find_matches_the_pattern_search(text):
+    from relwork_ls.checks.suppression import _directives_by_pattern, directives_of
+
+    assert directives_of(text) == _directives_by_pattern(text)

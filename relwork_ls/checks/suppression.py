@@ -10,7 +10,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import regex
 
@@ -68,28 +67,47 @@ class Directives:
             existing.update(codes)
 
 
-@lru_cache(maxsize=64)
 def directives_of(text: str) -> Directives:
     """Every directive of ``text``, in one pass."""
     found = Directives()
-    if "relwork" not in text.lower():
-        return found
+    lowered = text.lower()  # same length: "relwork" is ASCII, found case-insensitively
+    start = lowered.find("relwork:")
+    if start < 0 or len(lowered) != len(text):
+        return found if start < 0 else _directives_by_pattern(text)
+    lines = LineIndex(text)
+    while start >= 0:
+        match = _DIRECTIVE.match(text, start)
+        if match is None:
+            start = lowered.find("relwork:", start + 1)
+            continue
+        _add_directive(found, lines, match)
+        start = lowered.find("relwork:", max(match.end(), start + 1))
+    return found
+
+
+def _directives_by_pattern(text: str) -> Directives:
+    """The directives of a text whose lowercase form has another length (rare letters)."""
+    found = Directives()
     lines = LineIndex(text)
     for match in _DIRECTIVE.finditer(text):
-        line = bisect_right(lines.starts, match.start()) - 1
-        tokens = list(_CODE.finditer(match["codes"]))
-        codes: set[str] = set()
-        for token in tokens:
-            if is_known_code(token.group().upper(), allow_prefix=False):
-                codes.add(token.group().upper())
-            else:
-                column = match.start("codes") + token.start() - lines.starts[line]
-                found.unknown.append(UnknownCode(line, column, token.group()))
-        # No code at all silences every code; only unknown ones silence nothing.
-        found.add(line, codes if tokens else None)
-        if _COMMENT_ONLY.match(lines.line_text(line)):
-            found.own_line.add(line)
+        _add_directive(found, lines, match)
     return found
+
+
+def _add_directive(found: Directives, lines: LineIndex, match: regex.Match[str]) -> None:
+    line = bisect_right(lines.starts, match.start()) - 1
+    tokens = list(_CODE.finditer(match["codes"]))
+    codes: set[str] = set()
+    for token in tokens:
+        if is_known_code(token.group().upper(), allow_prefix=False):
+            codes.add(token.group().upper())
+        else:
+            column = match.start("codes") + token.start() - lines.starts[line]
+            found.unknown.append(UnknownCode(line, column, token.group()))
+    # No code at all silences every code; only unknown ones silence nothing.
+    found.add(line, codes if tokens else None)
+    if _COMMENT_ONLY.match(lines.line_text(line)):
+        found.own_line.add(line)
 
 
 def suppressed_codes(line: str) -> set[str] | None:
@@ -101,23 +119,37 @@ def suppressed_codes(line: str) -> set[str] | None:
     return set() if codes is None else set(codes)
 
 
-def filter_suppressed(findings: Iterable[Finding], texts: dict[str, str]) -> list[Finding]:
+def filter_suppressed(
+    findings: Iterable[Finding],
+    texts: dict[str, str],
+    directives: dict[str, Directives] | None = None,
+) -> list[Finding]:
     """Drop findings silenced by a directive on their first line, or on a line of its own
-    just above (a comment such as ``% relwork: ignore RW007``)."""
+    just above (a comment such as ``% relwork: ignore RW007``). ``directives`` keeps each
+    text's directives for a later call (``unknown_code_findings``)."""
     kept: list[Finding] = []
+    directives = {} if directives is None else directives
     for finding in findings:
-        text = texts.get(finding.span.path)
-        if text is not None and directives_of(text).silences(finding.span.line, finding.code):
+        path = finding.span.path
+        if path not in directives and path in texts:
+            directives[path] = directives_of(texts[path])
+        found = directives.get(path)
+        if found is not None and found.silences(finding.span.line, finding.code):
             continue
         kept.append(finding)
     return kept
 
 
-def unknown_code_findings(texts: dict[str, str]) -> list[Finding]:
+def unknown_code_findings(
+    texts: dict[str, str], directives: dict[str, Directives] | None = None
+) -> list[Finding]:
     """RW017 for each code in a directive that names no finding, with the closest ones."""
     findings = []
+    directives = {} if directives is None else directives
     for path, text in texts.items():
-        for unknown in directives_of(text).unknown:
+        if path not in directives:
+            directives[path] = directives_of(text)
+        for unknown in directives[path].unknown:
             span = SourceSpan(
                 path,
                 unknown.line,

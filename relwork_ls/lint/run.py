@@ -18,7 +18,7 @@ from ..checks.draft_alignment import AlignedWork, detect_groups, shingles
 from ..checks.drift import DraftVersion, align_versions, drift_findings
 from ..checks.history import old_bibliography_from_git, stale_label_findings
 from ..checks.style import style_findings
-from ..checks.suppression import filter_suppressed, unknown_code_findings
+from ..checks.suppression import Directives, filter_suppressed, unknown_code_findings
 from ..citations.resolution import CitationIndex
 from ..findings import Finding, severity_rank
 from .fixes import (
@@ -282,8 +282,9 @@ def lint_paths(
         if path not in workspace.unreadable:
             with suppress(OSError):  # reported already; its findings stay unsuppressed
                 sources[path_text] = workspace.text_of(path)
-    findings = filter_suppressed(findings, sources)
-    findings.extend(unknown_code_findings(sources))
+    directives: dict[str, Directives] = {}
+    findings = filter_suppressed(findings, sources, directives)
+    findings.extend(unknown_code_findings(sources, directives))
     configured = [f for f in (workspace.configure(f) for f in findings) if f is not None]
     unique = {(f.span, f.code, f.message): f for f in configured}
     result = sorted(
