@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bibliography.files import DEFAULT_MAX_FILE_MB
 from .bibliography.labels import STYLES
 from .findings import CODES, SEVERITIES
 from .git_files import GitError, check_revision_syntax
@@ -50,6 +52,8 @@ class Config:
     # .bbl files listing the cited set of drafts that have none of their own.
     cited: list[str] = field(default_factory=list)
     cited_from: list[Path] = field(default_factory=list)
+    # Drafts and bibliographies larger than this are skipped with a finding, not read.
+    max_file_size_mb: float = DEFAULT_MAX_FILE_MB
     source: Path | None = None
     # Trust, set by whoever runs us (never by a config file): whether configured paths may
     # point outside ``trusted_root`` (None: anywhere) and whether git may be run.
@@ -61,6 +65,10 @@ class Config:
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         return not any(code.startswith(p) for p in self.ignore)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_size_mb * 1024 * 1024)
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
@@ -75,6 +83,34 @@ class Config:
         except (OSError, RuntimeError):  # a symlink loop: never inside
             return False
         return resolved == root or root in resolved.parents
+
+
+def is_known_code(code: str, allow_prefix: bool = True) -> bool:
+    """Whether ``code`` names a finding (or, with ``allow_prefix``, begins some codes:
+    "RW00" selects RW001–RW009)."""
+    code = code.upper()
+    if code in CODES:
+        return True
+    return allow_prefix and len(code) >= 2 and any(c.startswith(code) for c in CODES)
+
+
+def closest_codes(code: str, count: int = 3) -> list[str]:
+    """The known codes nearest to a mistyped one ("RW10l" → RW101, RW102, …)."""
+    code = code.upper()
+    # Digits typed as letters are the usual slip: l/I → 1, O → 0.
+    guess = code[:2] + code[2:].translate(str.maketrans("LIO", "110"))
+    found = [guess] if guess in CODES else []
+    found += difflib.get_close_matches(code, list(CODES), n=count, cutoff=0.5)
+    return list(dict.fromkeys(found))[:count]
+
+
+def check_codes(codes: list[str], where: str) -> None:
+    """ConfigError naming the first unknown code and the closest known ones."""
+    for code in codes:
+        if not is_known_code(code):
+            suggestions = closest_codes(code)
+            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+            raise ConfigError(f"{where}: unknown code '{code}'{hint}")
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -135,6 +171,7 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "since",
         "cited",
         "cited_from",
+        "max_file_size_mb",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -153,6 +190,8 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         raise ConfigError(f"{where}: two_author_joiner must be 'and' or '&'")
     config.select = [str(c).upper() for c in _list(data.get("select", []), where, "select")]
     config.ignore = [str(c).upper() for c in _list(data.get("ignore", []), where, "ignore")]
+    check_codes(config.select, f"{where}: select")
+    check_codes(config.ignore, f"{where}: ignore")
     config.exclude = [str(g) for g in _list(data.get("exclude", []), where, "exclude")]
     groups = _list(data.get("drafts", []), where, "drafts")
     if not all(isinstance(g, list) and all(isinstance(p, str) for p in g) for g in groups):
@@ -186,12 +225,26 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         except GitError as error:
             raise ConfigError(f"{where}: since: {error}") from error
     config.since = since
+    limit = data.get("max_file_size_mb", DEFAULT_MAX_FILE_MB)
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, (int, float))
+        or not 0 < limit < float("inf")
+    ):
+        raise ConfigError(f"{where}: max_file_size_mb must be a positive number of megabytes")
+    config.max_file_size_mb = float(limit)
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f'{where}: severity must be a table of CODE = "level"')
     for code, level in severity.items():
-        if code.upper() not in CODES or level not in SEVERITIES:
-            raise ConfigError(f"{where}: severity.{code} = {level!r} is not a known code/level")
+        if code.upper() not in CODES:
+            check_codes([code], f"{where}: severity")
+            raise ConfigError(f"{where}: severity: '{code}' is a prefix; name one code")
+        if level not in SEVERITIES:
+            raise ConfigError(
+                f"{where}: severity.{code} = {level!r}: the level must be one of "
+                + ", ".join(SEVERITIES)
+            )
         config.severity[code.upper()] = str(level)
     return config
 

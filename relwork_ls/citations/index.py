@@ -16,10 +16,12 @@ from ..bibliography.labels import Label, LabelBasis, LabelOptions, assign_suffix
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry, Bibliography
 from ..findings import RelatedLocation
+from .rendered import without_invisible
 
 
 def normalize_names(text: str) -> str:
     """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
+    text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
     text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
     return " ".join(text.casefold().split())
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ..bibliography.files import (
+    MAX_FILE_BYTES,
     BibliographyError,
     bibliography_from_text,
     load_bibliography,
     read_text,
+    regular_target,
 )
 from ..bibliography.hayagriva import looks_like_hayagriva
 from ..bibliography.labels import LabelOptions
-from ..bibliography.model import Bibliography, SourceSpan
+from ..bibliography.model import Bibliography, LoadProblem, SourceSpan
 from ..checks.reference_list import list_disagreements
 from ..citations.cited_set import CitedEvidence
 from ..citations.documents import (
@@ -37,6 +38,7 @@ from ..citations.draft_bibliography import (
 )
 from ..citations.model import Citation
 from ..citations.reference_names import add_reference_list_forms
+from ..citations.rendered import invisible_character_findings
 from ..citations.resolution import (
     CitationIndex,
     DocumentResolution,
@@ -111,6 +113,8 @@ class Workspace:
         self.refused: dict[Path, Path | None] = {}
         # Problems of bibliographies used together (RW307), by the set of paths.
         self.combination_findings: dict[tuple[Path, ...], list[Finding]] = {}
+        # Bibliographies that could not be read (each reported once as RW011).
+        self.unreadable: set[Path] = set()
 
     def permitted(self, paths: Iterable[Path], named_in: Path | None) -> list[Path]:
         """The paths that may be read; the others are remembered as refused."""
@@ -151,15 +155,40 @@ class Workspace:
         cached = self._bibliographies.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        self.unreadable.discard(path)
         kind = document_kind(str(path))
         if kind is not None:  # a draft that is its own bibliography (its reference list)
             bib = own_bibliography(path, self.text_of(path), kind)
         elif path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
-            bib = load_bibliography(path)
+            options = LabelOptions(self.config.style, self.config.two_author_joiner)
+            try:
+                bib = load_bibliography(
+                    path, max_bytes=self.config.max_file_bytes, label_options=options
+                )
+            except Exception as error:  # noqa: BLE001 - one bad file is one finding
+                # The drafts and the other bibliographies still count.
+                self.unreadable.add(path)
+                bib = Bibliography(paths=[str(path)])
+                span = SourceSpan(str(path), 0, 0, 0, 0)
+                if isinstance(error, BibliographyError):
+                    problem = LoadProblem("RW011", f"skipped {path.name}: {error.reason}", span)
+                else:  # a bug in a loader
+                    message = (
+                        f"internal error while reading this file ({type(error).__name__}: "
+                        f"{str(error)[:200]}); it was skipped. Please report it."
+                    )
+                    problem = LoadProblem("RW014", message, span)
+                bib.problems.append(problem)
         self._bibliographies[path] = (stamp, bib)
         return bib
+
+    def readable(self, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+        """The bibliographies of ``paths`` that could be read (the others are RW011)."""
+        for path in paths:
+            self.bibliography(path)
+        return tuple(path for path in paths if path not in self.unreadable)
 
     def index(self, paths: tuple[Path, ...]) -> CitationIndex:
         """The label index over the union of ``paths``, rebuilt only when a file changed."""
@@ -199,7 +228,9 @@ class Workspace:
         if kind == "docx" and draft not in self._unopenable and has_citation_fields(draft, kind):
             return (draft,)
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
-        existing = [path for path in named if path.is_file() or path in self.overlays]
+        # A named file that exists but cannot be read (a device, too large) is kept, to be
+        # reported; one that does not exist falls back to the configured ones.
+        existing = [p for p in named if p.exists() or p.is_symlink() or p in self.overlays]
         if existing:
             return tuple(dict.fromkeys(self.permitted(existing, draft)))
         if self.config.bibliographies:
@@ -207,7 +238,12 @@ class Workspace:
             return tuple(dict.fromkeys(configured))
         if self.discovered_bibliographies:
             return tuple(dict.fromkeys(self.discovered_bibliographies))
-        beside = discover([draft.parent], self.config.exclude, recursive=False).bibliographies
+        beside = discover(
+            [draft.parent],
+            self.config.exclude,
+            recursive=False,
+            max_bytes=self.config.max_file_bytes,
+        ).bibliographies
         return (beside[0],) if len(beside) == 1 else ()
 
     # -- documents -----------------------------------------------------------------------
@@ -224,7 +260,7 @@ class Workspace:
                 return ""
             self._unopenable.pop(path, None)
             return text
-        text, replaced = read_text(path)
+        text, replaced = read_text(path, self.config.max_file_bytes)
         if replaced:
             self._undecodable.add(path)
         else:
@@ -238,11 +274,11 @@ class Workspace:
             return self.overlays[path]
         if not self.config.allows_path(path):
             return None
-        target, _ = regular_target(path, None)
+        target, _ = regular_target(path, None, self.config.max_file_bytes)
         if target is None:
             return None
         try:
-            return read_text(target)[0]
+            return read_text(target, self.config.max_file_bytes)[0]
         except OSError:
             return None
 
@@ -267,7 +303,8 @@ class Workspace:
         root = manuscript.root
         root_text = dict(present).get(root, text)
         bibs = self.bibliographies_for(root, root_text, document_kind(str(root)) or "text")
-        index = self.index(bibs) if bibs else None
+        readable = self.readable(bibs)
+        index = self.index(readable) if readable else None
         evidence = (
             evidence_for(manuscript, index, self.config, self.read_if_possible)
             if index is not None
@@ -302,7 +339,9 @@ class Workspace:
                 )
             )
         try:
-            return extract_citations(text, document_kind(str(path)) or "text"), notes
+            citations = extract_citations(text, document_kind(str(path)) or "text")
+            notes.extend(invisible_character_findings(str(path), text, citations))
+            return citations, notes
         except TimeoutError:
             # Pathological input (the regex timeout held): say so rather than hang or crash.
             message = "document too complex to scan for citations in time; it was skipped"
@@ -388,9 +427,6 @@ def same_objects(a: object, b: object) -> bool:
     return a is b
 
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # larger drafts or bibliographies are skipped, not read
-
-
 @dataclass(frozen=True)
 class SkippedFile:
     """A file under a linted path that was not read, and why (reported as RW011)."""
@@ -412,40 +448,15 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def regular_target(file: Path, tree: Path | None) -> tuple[Path | None, str]:
-    """The file to read for ``file`` (its resolved path), or None and why it is skipped.
-
-    Links that loop, dangle or leave ``tree`` are not followed; FIFOs, sockets and devices
-    are never opened (reading one can hang or never end)."""
-    try:
-        target = file.resolve(strict=True)
-    except RuntimeError:
-        return None, "symbolic link loop"
-    except FileNotFoundError:
-        return None, "dangling symbolic link" if file.is_symlink() else "file disappeared"
-    except OSError as error:
-        if error.errno == 40:  # ELOOP
-            return None, "symbolic link loop"
-        return None, f"cannot be read: {error.strerror or error}"
-    if tree is not None and file.is_symlink() and not _inside(target, tree):
-        return None, f"symbolic link to {target}, outside {tree}"
-    try:
-        info = target.stat()
-    except OSError as error:
-        return None, f"cannot be read: {error.strerror or error}"
-    if not stat.S_ISREG(info.st_mode):
-        return None, "not a regular file (FIFO, socket or device)"
-    if info.st_size > MAX_FILE_BYTES:
-        size = info.st_size / (1024 * 1024)
-        return None, f"too large ({size:.0f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
-    return target, ""
-
-
 def discover(
-    paths: Iterable[Path], exclude: Iterable[str] = (), recursive: bool = True
+    paths: Iterable[Path],
+    exclude: Iterable[str] = (),
+    recursive: bool = True,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Discovery:
     """Drafts and bibliography files under ``paths`` (files are taken as given), and the
-    files of those kinds that could not be taken."""
+    files of those kinds that could not be taken (links that loop, dangle or leave the
+    folder, FIFOs, sockets and devices, files over ``max_bytes``)."""
     patterns = list(exclude)
     found = Discovery()
 
@@ -456,7 +467,7 @@ def discover(
         suffix = file.suffix.lower()
         if not is_draft and suffix not in BIBLIOGRAPHY_SUFFIXES:
             return
-        target, reason = regular_target(file, tree)
+        target, reason = regular_target(file, tree, max_bytes)
         if target is None:
             found.skipped.append(SkippedFile(file.absolute(), reason))
             return
