@@ -132,8 +132,9 @@ def test_bib_that_is_a_draft(project, capsys):
 def test_empty_directory_says_it_found_no_drafts(tmp_path, capsys):
     status, out, err = run(capsys, "lint", str(tmp_path))
     assert (status, out) == (2, "")
-    assert "no drafts (.docx, .markdown, .md, .qmd, .rmd, .tex, .txt, .typ) or bibliographies found in" in (
-        one_line_error(err)
+    assert (
+        "no drafts (.docx, .markdown, .md, .qmd, .rmd, .tex, .txt, .typ) or bibliographies found in"
+        in (one_line_error(err))
     )
 
 
