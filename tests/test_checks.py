@@ -4,6 +4,7 @@ from relwork_ls.checks.bibliography import duplicate_work_findings, unused_entry
 from relwork_ls.checks.style import style_findings
 from relwork_ls.checks.suppression import filter_suppressed
 from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.model import Document
 from relwork_ls.citations.resolution import resolve_citations
 from relwork_ls.findings import Finding
 
@@ -22,7 +23,7 @@ REFS = """
 def style(text: str, separator: str | None = None) -> list[Finding]:
     index = bib(REFS)
     works = resolve_citations("d.txt", text, extract_citations(text, "text"), index).works
-    return style_findings("d.txt", text, works, index, separator)
+    return style_findings(Document("d.txt", text), works, index, separator)
 
 
 def test_rw201_separator_unlike_the_document_majority():

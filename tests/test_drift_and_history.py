@@ -7,6 +7,7 @@ from relwork_ls.checks.draft_alignment import detect_groups
 from relwork_ls.checks.drift import DraftVersion, drift_findings
 from relwork_ls.checks.history import entry_successors, stale_label_findings
 from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.model import Document
 from relwork_ls.citations.resolution import resolve_citations
 
 OLD = """
@@ -41,7 +42,7 @@ NEW_DRAFT = textwrap.dedent("""\
 
 def version(name: str, text: str, index) -> DraftVersion:
     resolution = resolve_citations(name, text, extract_citations(text, "text"), index)
-    return DraftVersion(Path(name), text, resolution.works, index)
+    return DraftVersion(Document(name, text), resolution.works, index)
 
 
 def test_drift_found_for_shifted_labels_and_points_at_the_newer_draft():
@@ -89,7 +90,7 @@ def test_stale_labels_when_the_draft_fits_the_old_bibliography():
     old, new = bib(OLD), bib(NEW)
     citations = extract_citations(OLD_DRAFT, "text")
     current = resolve_citations("v1.txt", OLD_DRAFT, citations, new)
-    findings = stale_label_findings("v1.txt", OLD_DRAFT, citations, current, old, new)
+    findings = stale_label_findings(Document("v1.txt", OLD_DRAFT), citations, current, old, new)
     messages = [f.message for f in findings]
     assert len(findings) == 4
     assert "that work is now Chen et al., 2023b" in messages[0]
@@ -102,7 +103,7 @@ def test_no_stale_labels_for_a_draft_written_against_the_new_bibliography():
     old, new = bib(OLD), bib(NEW)
     citations = extract_citations(NEW_DRAFT, "text")
     current = resolve_citations("v2.txt", NEW_DRAFT, citations, new)
-    assert stale_label_findings("v2.txt", NEW_DRAFT, citations, current, old, new) == []
+    assert stale_label_findings(Document("v2.txt", NEW_DRAFT), citations, current, old, new) == []
 
 
 # -- which draft is the newest (issue 11) -----------------------------------------------------

@@ -360,10 +360,10 @@ def test_internal_error_in_one_file_exits_three_and_writes_the_report(project, c
 
     original = run_module.style_findings
 
-    def failing(path, *args, **kwargs):
-        if path.endswith("good.md"):
+    def failing(document, *args, **kwargs):
+        if document.path.endswith("good.md"):
             raise KeyError("boom")
-        return original(path, *args, **kwargs)
+        return original(document, *args, **kwargs)
 
     monkeypatch.setattr(run_module, "style_findings", failing)
     report = project / "report.json"

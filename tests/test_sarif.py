@@ -94,10 +94,10 @@ def test_internal_error_is_a_tool_execution_notification(awkward, capsys, monkey
 
     original = run_module.style_findings
 
-    def failing(path, *args, **kwargs):
-        if path.endswith(".txt"):
+    def failing(document, *args, **kwargs):
+        if document.path.endswith(".txt"):
             raise ValueError("a bug in a check")
-        return original(path, *args, **kwargs)
+        return original(document, *args, **kwargs)
 
     monkeypatch.setattr(run_module, "style_findings", failing)
     monkeypatch.chdir(awkward)

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..positions import SourceSpan
 from .bbl import BblLabel
 from .latex_text import latex_to_unicode
 from .names import PersonName
 
 # Loaders whose field values are plain Unicode text, not LaTeX.
 PLAIN_TEXT_FORMATS = frozenset({"csl-json", "reference-list", "hayagriva"})
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSpan:
-    """A range in a file: 0-based line and character column, end exclusive."""
-
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
 
 
 @dataclass(frozen=True)

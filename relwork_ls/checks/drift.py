@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..bibliography.model import SourceSpan
+from ..citations.model import Document
 from ..citations.resolution import CitationIndex, WorkResolution
 from ..findings import Finding, Fix, RelatedLocation
-from ..positions import LineIndex
 from .draft_alignment import AlignedWork, DraftSentences, align_drafts
 from .relabel import matches_label, relabel_edits, written_label
 
@@ -17,17 +17,18 @@ class DraftVersion:
     """One draft of a group: its text, resolved works and label index."""
 
     def __init__(
-        self, path: Path, text: str, works: Sequence[WorkResolution], index: CitationIndex
+        self, document: Document, works: Sequence[WorkResolution], index: CitationIndex
     ) -> None:
-        self.path = path
-        self.text = text
+        self.document = document
+        self.path = Path(document.path)
+        self.text = document.text
         self.works = list(works)
         self.index = index
-        self.lines = LineIndex(text)
-        self.sentences = DraftSentences(text, self.works)
+        self.lines = document.lines
+        self.sentences = DraftSentences(document.text, self.works)
 
     def span(self, start: int, end: int) -> SourceSpan:
-        return self.lines.span(str(self.path), start, end)
+        return self.document.span(start, end)
 
 
 def _display(path: Path) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from ..bibliography.model import BibEntry
 from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
-from ..positions import LineIndex
 from .cited_set import CitedEvidence, DocumentIndex, evidence_from_bbl_labels, solve_groups
 from .index import CitationIndex, first_surname, folded_names, normalize_names
 from .label_inference import (
@@ -29,7 +28,7 @@ from .label_inference import (
     GroupProblem,
     WrittenLabel,
 )
-from .model import Citation, CitedWork, NameOption
+from .model import Citation, CitedWork, Document, NameOption
 
 __all__ = [
     "CitationIndex",
@@ -80,14 +79,14 @@ class DocumentResolution:
     findings: list[Finding]
     # The document's view of the bibliography: its labels, from its cited set.
     index: DocumentIndex | None = None
+    document: Document | None = None
 
 
 @dataclass(frozen=True)
 class ManuscriptFile:
     """One file of a document, with the citations found in it."""
 
-    path: str
-    text: str
+    document: Document
     citations: Sequence[Citation]
 
 
@@ -222,8 +221,7 @@ class _Pending:
 
 @dataclass
 class _FileState:
-    path: str
-    lines: LineIndex
+    document: Document
     slots: list[WorkResolution | None] = field(default_factory=list)
     findings: list[list[Finding]] = field(default_factory=list)
 
@@ -259,15 +257,13 @@ class _Resolver:
         fix: Fix | None = None,
         severity: str = "",
     ) -> None:
-        state = self.files[file]
-        span = state.lines.span(state.path, start, end)
-        state.findings[slot].append(
+        span = self.files[file].document.span(start, end)
+        self.files[file].findings[slot].append(
             Finding(code, message, span, severity, related=self.related(entries), fix=fix)
         )
 
     def edit(self, file: int, start: int, end: int, new_text: str) -> TextEdit:
-        state = self.files[file]
-        return TextEdit(state.lines.span(state.path, start, end), new_text)
+        return TextEdit(self.files[file].document.span(start, end), new_text)
 
     # -- keyed citations -----------------------------------------------------------------
 
@@ -640,7 +636,7 @@ def resolve_manuscript(
     keyed: list[str] = []
     number = 0
     for file_number, file in enumerate(files):
-        state = _FileState(file.path, LineIndex(file.text))
+        state = _FileState(file.document)
         resolver.files.append(state)
         for citation in file.citations:
             for work in citation.works:
@@ -669,7 +665,8 @@ def resolve_manuscript(
     for state in resolver.files:
         works = [w for w in state.slots if w is not None]
         findings = [f for per_work in state.findings for f in per_work]
-        results.append(DocumentResolution(state.path, works, findings, view))
+        document = state.document
+        results.append(DocumentResolution(document.path, works, findings, view, document))
     return results
 
 
@@ -731,7 +728,8 @@ def resolve_citations(
     evidence: CitedEvidence | None = None,
 ) -> DocumentResolution:
     """Resolve the citations of a single-file document (see ``resolve_manuscript``)."""
-    return resolve_manuscript([ManuscriptFile(path, text, citations)], index, evidence)[0]
+    document = Document(path, text)
+    return resolve_manuscript([ManuscriptFile(document, citations)], index, evidence)[0]
 
 
 def document_labels(

@@ -188,18 +188,13 @@ class _Linter:
         findings = list(analysis.findings)
         works = analysis.resolution.works
         findings += style_findings(
-            str(analysis.path),
-            analysis.text,
-            works,
-            analysis.index,
-            self.workspace.config.suffix_separator,
+            analysis.document, works, analysis.index, self.workspace.config.suffix_separator
         )
         if self.history.active and analysis.index is not None and analysis.bibliographies:
             old = self.old_index(analysis.bibliographies)
             if old is not None:
                 findings += stale_label_findings(
-                    str(analysis.path),
-                    analysis.text,
+                    analysis.document,
                     analysis.citations,
                     analysis.resolution,
                     old,
@@ -366,7 +361,7 @@ def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Findi
                         path,
                         analysis,
                         lambda a=analysis: DraftVersion(  # type: ignore[misc]
-                            a.path, a.text, a.resolution.works, a.index
+                            a.document, a.resolution.works, a.index
                         ),
                     )
                 )

@@ -36,7 +36,7 @@ from ..citations.draft_bibliography import (
     has_reference_list,
     own_bibliography,
 )
-from ..citations.model import Citation
+from ..citations.model import Citation, Document
 from ..citations.reference_names import add_reference_list_forms
 from ..citations.rendered import invisible_character_findings
 from ..citations.resolution import (
@@ -82,6 +82,13 @@ class DocumentAnalysis:
     @property
     def findings(self) -> list[Finding]:
         return self.resolution.findings
+
+    @property
+    def document(self) -> Document:
+        """The draft as analysed (its line index is shared by every check)."""
+        if self.resolution.document is None:
+            self.resolution.document = Document(str(self.path), self.text, self.kind)
+        return self.resolution.document
 
 
 @dataclass
@@ -355,10 +362,11 @@ class Workspace:
         evidence: CitedEvidence | None,
     ) -> dict[Path, DocumentAnalysis]:
         scanned = {path: self._scan(path, text) for path, text in members}
+        documents = [Document(str(p), t, document_kind(str(p)) or "text") for p, t in members]
         if index is None:
-            resolutions = [DocumentResolution(str(path), [], []) for path, _ in members]
+            resolutions = [DocumentResolution(d.path, [], [], None, d) for d in documents]
         else:
-            files = [ManuscriptFile(str(p), t, scanned[p][0]) for p, t in members]
+            files = [ManuscriptFile(d, scanned[Path(d.path)][0]) for d in documents]
             resolutions = resolve_manuscript(files, index, evidence)
         analyses = {}
         for (path, text), resolution in zip(members, resolutions, strict=True):

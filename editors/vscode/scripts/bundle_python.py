@@ -1,10 +1,10 @@
 """Install relwork-ls and its dependencies into bundled/libs for one VS Code target.
 
 The .vsix then carries the server: the extension runs bundled/tool/server.py with any
-Python 3.10+ it finds. Everything is pure Python except `regex`, whose compiled module is
-specific to the platform and the CPython minor version; its wheels for every supported
-CPython are unpacked side by side (the module files carry the version in their names, so
-each interpreter imports its own). Wheels are downloaded for the target platform, so any
+Python 3.10+ it finds. Most of it is pure Python; the compiled modules of `regex`, `lxml` (for
+python-docx) and PyYAML are specific to the platform and the CPython minor version, so each
+such project's wheels for every supported CPython are unpacked side by side (the module
+files carry the version in their names, so each interpreter imports its own). Wheels are downloaded for the target platform, so any
 target can be built on any machine.
 
 Usage: python3 scripts/bundle_python.py --target linux-x64
@@ -122,31 +122,49 @@ def missing_requirements(target: str) -> list[str]:
     return sorted(needed.values())
 
 
-def add_regex_builds(target: str, version: str, scratch: Path) -> list[str]:
-    """Unpack regex's compiled module for each CPython into LIBS/regex; return the versions
-    that have one (the first is already there from the main install)."""
-    have = []
-    for python in PYTHONS:
-        download = scratch / f"regex-{python}"
-        try:
-            pip(
-                "download",
-                f"regex=={version}",
-                "--no-deps",
-                "--dest",
-                str(download),
-                *platform_options(target, python),
-            )
-        except subprocess.CalledProcessError:
-            print(f"note: no regex {version} wheel for CPython {python} on {target}")
-            continue
-        (wheel,) = download.glob("*.whl")
-        with zipfile.ZipFile(wheel) as archive:
-            for name in archive.namelist():
-                if name.startswith("regex/") and name.endswith((".so", ".pyd")):
-                    (LIBS / name).write_bytes(archive.read(name))
-        have.append(python)
-    return have
+def compiled_projects() -> dict[str, str]:
+    """Installed distributions that carry compiled modules (regex, lxml, PyYAML…): their
+    names and versions, from the .dist-info RECORD files."""
+    found = {}
+    for record in LIBS.glob("*.dist-info/RECORD"):
+        lines = record.read_text(encoding="utf-8").splitlines()
+        if any(line.split(",")[0].endswith((".so", ".pyd")) for line in lines):
+            name, version = record.parent.name[: -len(".dist-info")].split("-", 1)
+            found[name] = version
+    return found
+
+
+def add_compiled_builds(target: str, scratch: Path) -> list[str]:
+    """Unpack each compiled project's modules for every CPython beside the ones installed
+    (their file names carry the version, so each interpreter imports its own); return the
+    versions every compiled project has a build for."""
+    have = set(PYTHONS)
+    for project, version in sorted(compiled_projects().items()):
+        built = set()
+        for python in PYTHONS:
+            download = scratch / f"{project}-{python}"
+            try:
+                pip(
+                    "download",
+                    f"{project}=={version}",
+                    "--no-deps",
+                    "--dest",
+                    str(download),
+                    *platform_options(target, python),
+                )
+            except subprocess.CalledProcessError:
+                print(f"note: no {project} {version} wheel for CPython {python} on {target}")
+                continue
+            (wheel,) = download.glob("*.whl")
+            with zipfile.ZipFile(wheel) as archive:
+                for name in archive.namelist():
+                    if name.endswith((".so", ".pyd")) and ".dist-info/" not in name:
+                        path = LIBS / name
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_bytes(archive.read(name))
+            built.add(python)
+        have &= built
+    return [python for python in PYTHONS if python in have]
 
 
 def main() -> int:
@@ -189,7 +207,7 @@ def main() -> int:
                 *platform_options(args.target, PYTHONS[0]),
                 *missing,
             )
-        pythons = add_regex_builds(args.target, installed_version(LIBS, "regex"), scratch)
+        pythons = add_compiled_builds(args.target, scratch)
     # Console scripts carry the build machine's interpreter path: useless in the .vsix.
     shutil.rmtree(LIBS / "bin", ignore_errors=True)
     shutil.rmtree(LIBS / "regex" / "tests", ignore_errors=True)
