@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bibliography.files import DEFAULT_MAX_FILE_MB
 from .bibliography.labels import STYLES
 from .findings import CODES, SEVERITIES
 from .git_files import GitError, check_revision_syntax
@@ -40,11 +42,18 @@ class Config:
     detect_drafts: bool = True
     # "," or ";" between year suffixes ("2022b,c"); None: the document's own majority.
     suffix_separator: str | None = None
-    # RW302: True, False, or None for "on unless the bibliography has over 1,000 entries".
+    # RW302 (entries no document cites): None is off, except for a draft's own reference
+    # list (every reference there should be cited).
     unused_entries: bool | None = None
     # The bibliography before the latest change, for RW102: files, or a git revision.
     bibliographies_before: list[Path] = field(default_factory=list)
     since: str | None = None
+    # What drafts cite, when their text cannot say it: keys cited for certain, and .aux or
+    # .bbl files listing the cited set of drafts that have none of their own.
+    cited: list[str] = field(default_factory=list)
+    cited_from: list[Path] = field(default_factory=list)
+    # Drafts and bibliographies larger than this are skipped with a finding, not read.
+    max_file_size_mb: float = DEFAULT_MAX_FILE_MB
     source: Path | None = None
     # Trust, set by whoever runs us (never by a config file): whether configured paths may
     # point outside ``trusted_root`` (None: anywhere) and whether git may be run.
@@ -56,6 +65,10 @@ class Config:
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         return not any(code.startswith(p) for p in self.ignore)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_size_mb * 1024 * 1024)
 
     def severity_of(self, code: str, default: str) -> str:
         return self.severity.get(code, default)
@@ -70,6 +83,34 @@ class Config:
         except (OSError, RuntimeError):  # a symlink loop: never inside
             return False
         return resolved == root or root in resolved.parents
+
+
+def is_known_code(code: str, allow_prefix: bool = True) -> bool:
+    """Whether ``code`` names a finding (or, with ``allow_prefix``, begins some codes:
+    "RW00" selects RW001–RW009)."""
+    code = code.upper()
+    if code in CODES:
+        return True
+    return allow_prefix and len(code) >= 2 and any(c.startswith(code) for c in CODES)
+
+
+def closest_codes(code: str, count: int = 3) -> list[str]:
+    """The known codes nearest to a mistyped one ("RW10l" → RW101, RW102, …)."""
+    code = code.upper()
+    # Digits typed as letters are the usual slip: l/I → 1, O → 0.
+    guess = code[:2] + code[2:].translate(str.maketrans("LIO", "110"))
+    found = [guess] if guess in CODES else []
+    found += difflib.get_close_matches(code, list(CODES), n=count, cutoff=0.5)
+    return list(dict.fromkeys(found))[:count]
+
+
+def check_codes(codes: list[str], where: str) -> None:
+    """ConfigError naming the first unknown code and the closest known ones."""
+    for code in codes:
+        if not is_known_code(code):
+            suggestions = closest_codes(code)
+            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+            raise ConfigError(f"{where}: unknown code '{code}'{hint}")
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -128,6 +169,9 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "unused_entries",
         "bibliographies_before",
         "since",
+        "cited",
+        "cited_from",
+        "max_file_size_mb",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -146,6 +190,8 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         raise ConfigError(f"{where}: two_author_joiner must be 'and' or '&'")
     config.select = [str(c).upper() for c in _list(data.get("select", []), where, "select")]
     config.ignore = [str(c).upper() for c in _list(data.get("ignore", []), where, "ignore")]
+    check_codes(config.select, f"{where}: select")
+    check_codes(config.ignore, f"{where}: ignore")
     config.exclude = [str(g) for g in _list(data.get("exclude", []), where, "exclude")]
     groups = _list(data.get("drafts", []), where, "drafts")
     if not all(isinstance(g, list) and all(isinstance(p, str) for p in g) for g in groups):
@@ -162,6 +208,14 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     config.unused_entries = unused
     before = _list(data.get("bibliographies_before", []), where, "bibliographies_before")
     config.bibliographies_before = [(root / str(b)).resolve() for b in before]
+    config.cited = [str(k) for k in _list(data.get("cited", []), where, "cited")]
+    cited_from = data.get("cited_from", [])
+    if isinstance(cited_from, str):
+        cited_from = [cited_from]
+    config.cited_from = [(root / str(p)).resolve() for p in _list(cited_from, where, "cited_from")]
+    for path in config.cited_from:
+        if path.suffix.lower() not in (".aux", ".bbl"):
+            raise ConfigError(f"{where}: cited_from must name .aux or .bbl files, not {path.name}")
     since = data.get("since")
     if since is not None and not isinstance(since, str):
         raise ConfigError(f"{where}: since must be a git revision string")
@@ -171,12 +225,26 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         except GitError as error:
             raise ConfigError(f"{where}: since: {error}") from error
     config.since = since
+    limit = data.get("max_file_size_mb", DEFAULT_MAX_FILE_MB)
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, (int, float))
+        or not 0 < limit < float("inf")
+    ):
+        raise ConfigError(f"{where}: max_file_size_mb must be a positive number of megabytes")
+    config.max_file_size_mb = float(limit)
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f'{where}: severity must be a table of CODE = "level"')
     for code, level in severity.items():
-        if code.upper() not in CODES or level not in SEVERITIES:
-            raise ConfigError(f"{where}: severity.{code} = {level!r} is not a known code/level")
+        if code.upper() not in CODES:
+            check_codes([code], f"{where}: severity")
+            raise ConfigError(f"{where}: severity: '{code}' is a prefix; name one code")
+        if level not in SEVERITIES:
+            raise ConfigError(
+                f"{where}: severity.{code} = {level!r}: the level must be one of "
+                + ", ".join(SEVERITIES)
+            )
         config.severity[code.upper()] = str(level)
     return config
 

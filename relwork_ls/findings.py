@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bibliography.model import SourceSpan
+from .positions import SourceSpan
 from .rules import RULES
 
 SEVERITIES = ("error", "warning", "info", "hint")

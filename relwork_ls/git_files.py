@@ -98,3 +98,18 @@ def read_file_at_revision(path: Path, revision: str) -> str:
     if result.returncode != 0:
         raise GitError(f"cannot read {path.name} at {revision}: {_last_line(result)}")
     return result.stdout.decode("utf-8", errors="replace")
+
+
+def last_commit_time(path: Path) -> int | None:
+    """When the last commit touching ``path`` was made (Unix time); None when the file is
+    not in a git repository, not tracked, or git is unavailable."""
+    if not (path.parent / ".git").exists() and not any(
+        (folder / ".git").exists() for folder in path.parents
+    ):
+        return None
+    try:
+        result = _git(path.parent, ["log", "-1", "--format=%ct", "--", path.name])
+    except GitError:
+        return None
+    stamp = result.stdout.decode("ascii", "replace").strip()
+    return int(stamp) if result.returncode == 0 and stamp.isdigit() else None

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 
-from .bibliography.model import SourceSpan
+
+@dataclass(frozen=True, slots=True)
+class SourceSpan:
+    """A range in a file: 0-based line and character column, end exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 

@@ -28,6 +28,11 @@ class Code(str, Enum):
     RW011 = "RW011"
     RW012 = "RW012"
     RW013 = "RW013"
+    RW014 = "RW014"
+    RW015 = "RW015"
+    RW016 = "RW016"
+    RW017 = "RW017"
+    RW020 = "RW020"
     RW101 = "RW101"
     RW102 = "RW102"
     RW201 = "RW201"
@@ -38,6 +43,11 @@ class Code(str, Enum):
     RW303 = "RW303"
     RW304 = "RW304"
     RW305 = "RW305"
+    RW306 = "RW306"
+    RW307 = "RW307"
+    RW310 = "RW310"
+    RW311 = "RW311"
+    RW312 = "RW312"
 
 
 class Severity(str, Enum):
@@ -88,43 +98,49 @@ _RULES = (
         "RW001",
         "unresolved-citation",
         "error",
-        FixSafety.NONE,
-        "unresolved: no entry with these authors and year (nearest entries suggested)",
+        FixSafety.UNSAFE,
+        'unresolved: no entry with these authors and year ("did you mean" the nearest)',
         "No bibliography entry has these author names and this year, whatever the suffix. "
-        "The message lists the nearest entries by name; nothing is changed automatically "
-        "because the intended work cannot be known.",
-        "(Smith et al., 2020) with no Smith 2020 entry → RW001, nearest: Smyth et al., 2020",
+        "The message lists the nearest entries by name. A surname one letter away from an "
+        "entry's is offered as a fix, but an unsafe one: it may be another author whose work "
+        "is missing from the bibliography.",
+        "(Chern et al., 2023) with only Chen et al. 2023 → RW001, did you mean Chen et al., 2023?",
     ),
     _rule(
         "RW002",
-        "ambiguous-citation",
+        "needs-suffix",
         "error",
-        FixSafety.SAFE,
-        "ambiguous: suffix missing, several candidates (or the only candidate has a suffix)",
-        "The citation has no year suffix but the bibliography labels the work with one: "
-        "either several works share authors and year (the message lists them), or the only "
-        "candidate carries a suffix, which the fix adds.",
-        "(Chen et al., 2023) when the bibliography has 2023a and 2023b → RW002",
+        FixSafety.SOME,
+        "needs a suffix: written without a letter where the document cites several works of "
+        "these authors and year",
+        "Suffixes are lettered among the works a document cites. A label without a letter "
+        "is right only when the document cites one work of its authors and year; here "
+        "something says it cites several: a letter written elsewhere for the same authors "
+        "and year, several of them cited by key, or the document's .aux/.bbl. When the "
+        "document cites one such work that still carries a letter (as its .bbl prints it), "
+        "the fix writes it (safe: the same work).",
+        "(Chen et al., 2023) and (Chen et al., 2023b) in one document → RW002 on the first",
     ),
     _rule(
         "RW003",
         "unknown-suffix",
         "error",
-        FixSafety.SAFE,
-        'unknown or superfluous suffix ("2021a" when only one such work exists)',
-        "The year suffix names no work: either there is only one work by these authors that "
-        "year (the fix removes the suffix), or the suffix is beyond those the bibliography "
-        "assigns.",
+        FixSafety.SOME,
+        'unknown or superfluous suffix ("2021a" when only one such work exists or is cited)',
+        "The year suffix can mean no work: there is only one work by these authors that "
+        "year, or the document cites only one (the fix removes the suffix: safe, the same "
+        'work), or no cited set can give that letter ("2023c" with two such works).',
         "(Chen et al., 2021a) with a single Chen et al. 2021 entry → fix: (Chen et al., 2021)",
     ),
     _rule(
         "RW004",
         "author-form",
         "warning",
-        FixSafety.SAFE,
+        FixSafety.UNSAFE,
         'author form wrong for the entry ("et al." on a two-author work, wrong second author)',
-        "The first author and year identify one work, but the rest of the author text is "
-        "not how the style writes it; the fix writes the label's author part.",
+        "The first author and year identify one group of works, but the rest of the author "
+        "text is not how the style writes it. The fix writes the label's author part; it is "
+        "unsafe because the text may mean another work missing from the bibliography.",
         "(Liu et al., 2021) for a work by Liu and Wan → fix: (Liu and Wan, 2021)",
     ),
     _rule(
@@ -132,9 +148,9 @@ _RULES = (
         "spelling-variant",
         "warning",
         FixSafety.SAFE,
-        'spelling variant: matches only after accent folding or one edit ("Roziere")',
-        "The names match an entry only once accents are ignored or one letter is changed; "
-        "the fix spells them as the bibliography does.",
+        'spelling variant: the same names after accent, case or punctuation folding ("Roziere")',
+        "The names match an entry once accents, case and punctuation are ignored; the fix "
+        "spells them as the bibliography does. (A surname one letter away is RW001.)",
         "(Roziere et al., 2023) → fix: (Rozière et al., 2023)",
     ),
     _rule(
@@ -195,9 +211,9 @@ _RULES = (
         "skipped-file",
         "warning",
         FixSafety.NONE,
-        "a draft or bibliography under a linted folder that was skipped: a symbolic link "
-        "that loops, dangles or leads out of the folder, a FIFO/socket/device, an unreadable "
-        "file, or a file over 50 MB",
+        "a draft or bibliography that was skipped (under a linted folder, or named by a draft "
+        "or the config): a symbolic link that loops, dangles or leads out of the folder, a "
+        "FIFO/socket/device, an unreadable file, or a file over max_file_size_mb (default 50)",
         "Walking a folder never follows links out of it or into loops and never opens "
         "special files; each file passed over is reported so nothing is skipped silently.",
         "refs.bib → /etc/passwd (a link out of the folder) → RW011",
@@ -223,6 +239,61 @@ _RULES = (
         "Stale labels (RW102) need the bibliography as it was; when it cannot be read, this "
         "finding says why instead of silently checking nothing.",
         'since = "v9" where no tag v9 exists → RW013',
+    ),
+    _rule(
+        "RW014",
+        "internal-error",
+        "error",
+        FixSafety.NONE,
+        "internal error while analysing this file (a bug in relwork-ls; the other files were "
+        "checked, exit status 3)",
+        "An unexpected error while reading or checking one file. The file gets this finding, "
+        "the other files are still checked, the report is still written and lint exits 3. "
+        "Please report it.",
+        "a loader bug on one .bib → RW014 on that file, exit status 3",
+    ),
+    _rule(
+        "RW015",
+        "invisible-character",
+        "warning",
+        FixSafety.SAFE,
+        "invisible character (soft hyphen, zero-width space or joiner) inside a citation",
+        "Text pasted from a PDF often carries invisible characters inside names. Matching "
+        "ignores them; the finding says which one, and the fix removes it.",
+        "(Ro\u00adzière et al., 2023) → RW015, fix: (Rozière et al., 2023)",
+    ),
+    _rule(
+        "RW016",
+        "invalid-field-type",
+        "warning",
+        FixSafety.NONE,
+        "a CSL-JSON field of the wrong type; the field is ignored, the rest of the item loads",
+        'A CSL-JSON item field has a type the schema does not allow ("author": null, '
+        '"issued": "2021"); it is ignored (or its year taken) and the item still loads.',
+        '{"id": "x", "author": null} → RW016',
+    ),
+    _rule(
+        "RW017",
+        "unknown-code",
+        "error",
+        FixSafety.NONE,
+        "unknown code in a relwork: ignore comment, with the closest known codes",
+        "A suppression comment names a code that does not exist; it silences nothing and "
+        "lint exits 2, so a typo cannot hide findings.",
+        "% relwork: ignore RW10l → RW017, did you mean RW101?",
+    ),
+    _rule(
+        "RW020",
+        "uncertain-citation",
+        "info",
+        FixSafety.NONE,
+        "uncertain: consistent, but the text cannot tell which of several works it means",
+        "Suffixes are lettered among the works a document cites, so a label can be right "
+        'for more than one work: "Wang et al., 2024" is right if the document cites one of '
+        "two Wang et al. 2024 works, but which one? Not an error; the message names the "
+        "candidates. Settle it by citing by key, keeping the .aux or .bbl beside the draft, "
+        "or listing the key under cited in relwork.toml.",
+        "(Xu et al., 2023) with two Xu et al. 2023 entries → RW020 (information)",
     ),
     _rule(
         "RW101",
@@ -298,12 +369,13 @@ _RULES = (
         "unused-entry",
         "hint",
         FixSafety.NONE,
-        "entry cited by no draft (off by default for bibliographies over 1,000 entries); "
-        "says when it still takes a suffix",
-        "Labels are computed with every entry taking part (as with \\nocite{*}), so an "
-        "entry no draft cites can still hold a year suffix; the message says when removing "
-        "it would relabel the authors' other works of that year.",
-        "an entry of refs.bib cited nowhere → RW302",
+        "entry no document cites (off unless unused_entries = true; on for a draft's own "
+        "reference list); never on a bibliography outside the linted folders",
+        "An entry that no document cites, certainly or possibly. Shared libraries hold many "
+        "works a paper does not cite, so the check is opt-in, and a bibliography outside the "
+        "linted folders is never reported. In a draft's own reference list every reference "
+        "should be cited, so there it is on.",
+        "a reference list entry that the text never refers to → RW302",
     ),
     _rule(
         "RW303",
@@ -329,9 +401,63 @@ _RULES = (
         "duplicate-field",
         "warning",
         FixSafety.NONE,
-        "repeated field in an entry",
-        "An entry sets a field twice; which value a tool uses differs between tools.",
-        "@article{x, year={2020}, year={2021}} → RW305",
+        "repeated field in an entry (BibTeX keeps the first value)",
+        "An entry sets a field twice; BibTeX uses the first value, and so does relwork-ls.",
+        "@article{x, year={2014}, year={1986}} → RW305, the year is 2014",
+    ),
+    _rule(
+        "RW306",
+        "oversized-bibliography-value",
+        "warning",
+        FixSafety.NONE,
+        "a bibliography value too large or nested too deep to expand or decode (capped)",
+        "@string expansion that would grow past 100,000 characters is cut there, and text "
+        "nested deeper than the LaTeX decoder allows is decoded plainly; either is reported.",
+        "@string chains doubling 27 times → RW306",
+    ),
+    _rule(
+        "RW307",
+        "conflicting-definitions",
+        "warning",
+        FixSafety.NONE,
+        "bibliographies used together disagree: a key defined differently, or .bbl files "
+        "that label a work differently",
+        "Two versions of one bibliography are in use for the same draft (for instance both "
+        "found in the linted folder). BibTeX keeps the first definition of a key; two .bbl "
+        "files describe two documents, so neither is trusted for labels. Name the "
+        "bibliography each draft uses.",
+        "refs_v1.bib and refs_v2.bib with their .bbl files in one folder → RW307",
+    ),
+    _rule(
+        "RW310",
+        "reference-list-suffixes",
+        "warning",
+        FixSafety.NONE,
+        "reference list: references the text cannot tell apart (same label and suffix)",
+        "Two references of a draft's own reference list print the same authors, year and "
+        "suffix, so citations cannot tell them apart; the list needs distinct suffixes.",
+        "two references both labelled Holmgren et al., 2018a → RW310",
+    ),
+    _rule(
+        "RW311",
+        "unreadable-reference",
+        "warning",
+        FixSafety.NONE,
+        "reference list: a reference whose authors or year cannot be read",
+        "A reference of the draft's own list could not be parsed into authors and a year, "
+        "so no citation can resolve to it.",
+        "a reference line without a year → RW311",
+    ),
+    _rule(
+        "RW312",
+        "reference-list-mismatch",
+        "warning",
+        FixSafety.NONE,
+        "--bib-from-text: a reference the bibliography beside the draft lacks, or labels otherwise",
+        "With --bib-from-text the draft's reference list and the bibliography are compared: "
+        "each reference missing from the bibliography, or labelled differently there, is "
+        "reported.",
+        "a reference list with 2018a where the .bib labels the work 2018 → RW312",
     ),
 )
 RULES: dict[str, Rule] = {rule.code.value: rule for rule in _RULES}

@@ -171,3 +171,75 @@ def test_scan_timeout_is_a_finding_not_a_crash(project, capsys, monkeypatch):
     monkeypatch.chdir(project)
     status, out, _ = run(capsys, "lint", "bad.txt", "--bib", "refs.bib")
     assert status == 1 and out.startswith("bad.txt:1:1: RW009 error document too complex")
+
+
+PLAINNAT_BBL = r"""\begin{thebibliography}{2}
+\bibitem[Chen et~al.(2021{\natexlab{q}})Chen, Tworek, and Jun]{chen2021}
+\bibitem[Liu and Wan(2021)]{liu2021}
+\end{thebibliography}
+"""
+
+
+def test_labels_use_a_bbl_only_for_the_style_that_made_it(tmp_path, capsys):
+    """A plainnat .bbl states plainnat labels: with --style apa or --and & it is set aside
+    (and stderr says so), the labels are computed."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(REFS)
+    (tmp_path / "refs.bbl").write_text(PLAINNAT_BBL)
+    status, out, err = run(capsys, "labels", str(bib))
+    assert status == 0 and err == ""
+    assert [line.split("\t")[1] for line in out.splitlines()] == [
+        "Chen et al., 2021q",  # from the .bbl: what BibTeX printed
+        "Liu and Wan, 2021",
+    ]
+    _, out, err = run(capsys, "labels", str(bib), "--style", "apa")
+    assert [line.split("\t")[1] for line in out.splitlines()] == [
+        "Chen et al., 2021",
+        "Liu & Wan, 2021",
+    ]
+    assert err == (
+        "relwork-ls: note: refs.bbl holds plainnat (natbib) labels; not used for style apa, "
+        "whose labels are computed\n"
+    )
+    _, out, err = run(capsys, "labels", str(bib), "--and", "&")
+    assert [line.split("\t")[1] for line in out.splitlines()] == [
+        "Chen et al., 2021",
+        "Liu & Wan, 2021",
+    ]
+    assert "refs.bbl joins two authors with 'and'; not used with '&'" in err
+    _, out, _ = run(capsys, "labels", str(bib), "--style", "apalike")
+    assert out.splitlines()[0].split("\t")[1] == "Chen et al., 2021"
+
+
+def test_labels_use_an_apalike_bbl_for_apalike(tmp_path, capsys):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(REFS)
+    (tmp_path / "refs.bbl").write_text(
+        "\\bibitem[Chen et~al., 2021q]{chen2021}\n\\bibitem[Liu and Wan, 2021]{liu2021}\n"
+    )
+    _, out, err = run(capsys, "labels", str(bib), "--style", "apalike")
+    assert out.splitlines()[0].split("\t")[1] == "Chen et al., 2021q" and err == ""
+    _, out, err = run(capsys, "labels", str(bib))
+    assert out.splitlines()[0].split("\t")[1] == "Chen et al., 2021"
+    assert "refs.bbl holds apalike labels; not used for style natbib" in err
+
+
+def test_lint_sets_aside_a_bbl_of_another_style(tmp_path, capsys, monkeypatch):
+    (tmp_path / "refs.bib").write_text(REFS)
+    (tmp_path / "refs.bbl").write_text(PLAINNAT_BBL)
+    (tmp_path / "d.txt").write_text("Codex (Chen et al., 2021q).\n")
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "lint", "d.txt", "--bib", "refs.bib")[0] == 0
+    status, out, _ = run(capsys, "lint", "d.txt", "--bib", "refs.bib", "--style", "apa")
+    assert status == 1 and "RW003" in out
+
+
+def test_readme_quick_start_shows_the_real_output(capsys, monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("## ", 1)[0]
+    shown = quick_start.split("relwork-ls lint examples/related-work\n```\n\n```\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+    monkeypatch.chdir(root)
+    status, out, _ = run(capsys, "lint", "examples/related-work")
+    assert status == 1 and out == shown

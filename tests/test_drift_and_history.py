@@ -7,6 +7,7 @@ from relwork_ls.checks.draft_alignment import detect_groups
 from relwork_ls.checks.drift import DraftVersion, drift_findings
 from relwork_ls.checks.history import entry_successors, stale_label_findings
 from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.model import Document
 from relwork_ls.citations.resolution import resolve_citations
 
 OLD = """
@@ -41,7 +42,7 @@ NEW_DRAFT = textwrap.dedent("""\
 
 def version(name: str, text: str, index) -> DraftVersion:
     resolution = resolve_citations(name, text, extract_citations(text, "text"), index)
-    return DraftVersion(Path(name), text, resolution.works, index)
+    return DraftVersion(Document(name, text), resolution.works, index)
 
 
 def test_drift_found_for_shifted_labels_and_points_at_the_newer_draft():
@@ -89,7 +90,7 @@ def test_stale_labels_when_the_draft_fits_the_old_bibliography():
     old, new = bib(OLD), bib(NEW)
     citations = extract_citations(OLD_DRAFT, "text")
     current = resolve_citations("v1.txt", OLD_DRAFT, citations, new)
-    findings = stale_label_findings("v1.txt", OLD_DRAFT, citations, current, old, new)
+    findings = stale_label_findings(Document("v1.txt", OLD_DRAFT), citations, current, old, new)
     messages = [f.message for f in findings]
     assert len(findings) == 4
     assert "that work is now Chen et al., 2023b" in messages[0]
@@ -102,4 +103,72 @@ def test_no_stale_labels_for_a_draft_written_against_the_new_bibliography():
     old, new = bib(OLD), bib(NEW)
     citations = extract_citations(NEW_DRAFT, "text")
     current = resolve_citations("v2.txt", NEW_DRAFT, citations, new)
-    assert stale_label_findings("v2.txt", NEW_DRAFT, citations, current, old, new) == []
+    assert stale_label_findings(Document("v2.txt", NEW_DRAFT), citations, current, old, new) == []
+
+
+# -- which draft is the newest (issue 11) -----------------------------------------------------
+
+
+def _two_drafts(folder: Path) -> tuple[Path, Path]:
+    """An older draft whose name sorts last and a newer one whose name sorts first."""
+    import os
+
+    (folder / "refs.bib").write_text(textwrap.dedent(NEW))
+    older = folder / "zz_old.txt"
+    newer = folder / "aa_new.txt"
+    older.write_text(OLD_DRAFT)
+    newer.write_text(NEW_DRAFT)
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    os.utime(newer, (1_700_000_000, 1_700_000_000))
+    return older, newer
+
+
+def test_detected_drafts_are_ordered_by_time_not_by_name(tmp_path):
+    from relwork_ls.config import Config
+    from relwork_ls.lint.run import lint_paths
+    from relwork_ls.lint.workspace import Workspace
+
+    older, newer = _two_drafts(tmp_path)
+    result = lint_paths([tmp_path], Workspace(Config(root=tmp_path)))
+    drift = [f for f in result.findings if f.code == "RW101"]
+    assert drift and {Path(f.span.path).name for f in drift} == {"zz_old.txt"}
+    assert all("[aa_new.txt is taken as the newest draft]" in f.message for f in drift)
+
+
+def test_unsafe_fixes_never_rewrite_the_newest_draft_toward_an_older_one(tmp_path):
+    from relwork_ls.cli import main
+
+    older, newer = _two_drafts(tmp_path)
+    before = newer.read_text()
+    main(["lint", str(tmp_path), "--fix", "--unsafe-fixes", "--select", "RW101"])
+    assert newer.read_text() == before
+    assert older.read_text() != OLD_DRAFT  # the older draft follows the newest
+
+
+def test_git_commit_time_orders_drafts_before_file_times(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from relwork_ls.lint.run import _oldest_first
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    older, newer = _two_drafts(tmp_path)
+
+    def commit(path: Path, when: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t")
+        env["GIT_COMMITTER_EMAIL"] = "t@t"
+        subprocess.run(["git", "-C", str(tmp_path), "add", path.name], check=True, env=env)
+        subprocess.run(
+            ["git", "-C", str(tmp_path), "commit", "-qm", path.name], check=True, env=env
+        )
+
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    commit(newer, "2020-01-01T00:00:00")  # committed first, although touched later on disk
+    commit(older, "2021-01-01T00:00:00")
+    assert _oldest_first([older, newer], use_git=True) == [newer, older]
+    assert _oldest_first([older, newer], use_git=False) == [older, newer]

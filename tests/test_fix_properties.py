@@ -99,3 +99,69 @@ def test_edits_stay_inside_their_spans(text):
         shift += len(new_text) - (end - start)
         cursor = taken_until = end
     assert fixed[cursor + shift :] == text[cursor:]
+
+
+# -- safe fixes never change which work is cited (issue 11) ---------------------------------
+
+POOL = {
+    "chen2023": "@article{chen2023, author={Chen, Zhihong and Jiang, Feng and Chen, Junying}, year={2023}, title={Phoenix}}",
+    "chen2023b": "@article{chen2023b, author={Chen, Weize and Su, Yusheng and Zuo, Jingwei}, year={2023}, title={AgentVerse}}",
+    "hu2023": "@article{hu2023, author={Hu, Edward and Shen, Yelong and Wallis, Phillip}, year={2023}, title={LoRA}}",
+    "hu2021": "@article{hu2021, author={Hu, Edward and Shen, Yelong and Wallis, Phillip}, year={2021}, title={LoRA v1}}",
+    "ji2023": "@article{ji2023, author={Ji, Yunjie and Deng, Yong and Gong, Yan}, year={2023}, title={BELLE}}",
+    "yang2023": "@article{yang2023, author={Yang, Jianxin}, year={2023}, title={Firefly}}",
+    "roziere": "@article{roziere, author={Rozi{\\`e}re, Baptiste and Gehring, Jonas and Gloeckle, F.}, year={2023}, title={Code Llama}}",
+    "liu2021": "@article{liu2021, author={Liu, Chenxiao and Wan, Xiaojun}, year={2021}, title={CodeQA}}",
+    "codex": "@article{codex, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021}, title={Codex}}",
+}
+WRITTEN = [
+    "(Yu et al., 2023) ",  # missing; Hu et al. 2023 is one letter away
+    "(Chern et al., 2023) ",  # missing; Chen et al. 2023 is one letter away
+    "(Du et al., 2021) ",
+    "(Si et al., 2023) ",
+    "(Yang et al., 2023) ",  # Yang 2023 exists with one author
+    "(Chen et al., 2023) ",
+    "(Chen et al., 2023a) ",
+    "(Chen et al., 2023c) ",
+    "(Roziere et al., 2023) ",
+    "(Liu et al., 2021) ",
+    "Codex Chen et al. (2021a). ",
+    "(Hu et al., 2021; 2023) ",
+    "(Ji et al., 2023b) ",
+    "text ",
+    "\n",
+]
+
+
+def _resolved(root: Path, draft: Path, config: Config) -> list[tuple[str | None, frozenset[str]]]:
+    result = lint_paths([draft], Workspace(config))
+    works = result.analyses[0].resolution.works if result.analyses else []
+    return [
+        (w.entry.key if w.entry else None, frozenset(e.key for e in w.candidates))
+        for w in works
+        if not w.work.is_keyed
+    ]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(sorted(POOL)), unique=True, min_size=1),
+    st.lists(st.sampled_from(WRITTEN), max_size=10).map("".join),
+)
+def test_safe_fixes_never_change_which_work_is_cited(keys, text):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "refs.bib").write_text("\n".join(POOL[k] for k in keys) + "\n")
+        draft = (root / "draft.txt").resolve()
+        draft.write_text(text)
+        config = Config(root=root, bibliographies=[(root / "refs.bib").resolve()])
+        before = _resolved(root, draft, config)
+        lint_and_fix([draft], Workspace(config))
+        after = _resolved(root, draft, config)
+    assert len(after) == len(before), (text, keys)
+    for (was, could_be), (now, _) in zip(before, after, strict=True):
+        if was is not None:
+            assert now == was, (text, keys)
+        else:
+            # A safe fix may settle an open citation, only to a work it was found to mean.
+            assert now is None or now in could_be, (text, keys)

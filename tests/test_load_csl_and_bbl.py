@@ -51,3 +51,69 @@ def test_bbl_grammar_variants():
         "song2021maximum": "Song et al., 2021a",
         "liu": "Liu and Wan, 2021",
     }
+
+
+def test_csl_json_wrong_types_are_problems_and_the_item_still_loads():
+    source = """[
+      {"id": "a", "author": null, "title": "Kept", "issued": {"date-parts": [2021]}},
+      {"id": "b", "author": [{"family": "Chen"}, "Tworek", {"family": 3}], "URL": ["x"]},
+      {"id": "c", "issued": {"date-parts": [[null]]}, "type": 5}
+    ]"""
+    bib = bibliography_from_text(source, "refs.json")
+    assert [e.key for e in bib.entries] == ["a", "b", "c"]
+    first, second, third = bib.entries
+    assert (first.title, first.year, first.authors) == ("Kept", "2021", ())
+    assert [a.last for a in second.authors] == [("Chen",), ("3",)]
+    assert "url" not in second.fields and third.entry_type == "misc"
+    messages = [(p.code, p.message) for p in bib.problems]
+    assert all(code == "RW016" for code, _ in messages)
+    assert sorted(m.split(": ", 1)[1].split(",")[0] for _, m in messages) == [
+        "'URL' is a list",
+        "'author' is null",
+        "'author[1]' is a string",
+        "'issued.date-parts' is a list",
+    ]
+    # Each problem points at its item's id; a number where text is expected is read as text.
+    assert {p.span.line for p in bib.problems} == {1, 2}
+    assert bib.problems[0].span.column == source.split("\n")[1].index('"a"') + 1
+
+
+def test_csl_json_too_deep_or_huge_numbers():
+    deep = bibliography_from_text("[" * 5000 + "]" * 5000, "refs.json")
+    assert deep.problems[0].message.startswith("CSL-JSON nested too deeply")
+    huge = bibliography_from_text('[{"id": "a", "volume": ' + "1" * 50_000 + "}]", "r.json")
+    assert [e.key for e in huge.entries] == ["a"] and huge.problems == []
+
+
+def test_csl_json_id_positions_on_one_long_line():
+    items = ",".join(f'{{"id": "k{i}", "title": "{"x" * i}"}}' for i in range(200))
+    bib = bibliography_from_text("[\n" + items + "]", "refs.json")
+    text = "[\n" + items + "]"
+    for entry in bib.entries:
+        assert entry.span.line == 1
+        assert text.split("\n")[1][entry.span.column :].startswith(entry.key + '"')
+
+
+def test_bbl_style_and_joiner_are_told_from_its_labels():
+    from relwork_ls.bibliography.bbl import bbl_style
+
+    assert bbl_style(load_bbl_text(BBL)) == ("natbib", "and")
+    apalike = load_bbl_text("\\bibitem[Xu et~al., 2023a]{a}\n\\bibitem[Li \\& Wu, 2020]{b}\n")
+    assert bbl_style(apalike) == ("apalike", "&")
+    assert bbl_style(load_bbl_text("\\bibitem[Xu(2020)]{x}\n")) == ("natbib", None)
+
+
+def test_bbl_option_over_lines_and_unclosed_items():
+    text = (
+        "\\bibitem[Allal et~al.(2023)Allal, Li, Kocetkov,\n  Muennighoff, et~al.]{allal2023}\n"
+        "\\bibitem[{Broken(2020)\n"
+        "\\bibitem[{{{{Song(2021{\\natexlab{b}})}}}}]{song}\n"
+        "\\bibitem[Unclosed key(2019)]{open\n"
+        "\\bibitem[Last(2018)]{last}\n"
+    )
+    labels = {label.key: (label.text(), label.line) for label in load_bbl_text(text)}
+    assert labels == {
+        "allal2023": ("Allal et al., 2023", 0),
+        "song": ("Song, 2021b", 3),
+        "last": ("Last, 2018", 5),
+    }

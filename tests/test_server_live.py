@@ -12,6 +12,7 @@ from relwork_ls.bibliography.model import SourceSpan
 from relwork_ls.checks.style import style_findings
 from relwork_ls.checks.suppression import filter_suppressed, suppression_edit
 from relwork_ls.citations.documents import extract_citations
+from relwork_ls.citations.model import Document
 from relwork_ls.citations.resolution import resolve_citations
 from relwork_ls.config import Config
 from relwork_ls.editor.actions import ActionRequest, code_actions
@@ -57,7 +58,8 @@ def findings_of(text: str, kind: str = "markdown") -> list[Finding]:
     """What a full analysis reports on ``text`` (the codes a paragraph rescan recomputes)."""
     path = "draft.md"
     resolution = resolve_citations(path, text, extract_citations(text, kind), INDEX)
-    found = resolution.findings + style_findings(path, text, resolution.works, INDEX)
+    document = Document(path, text, kind)
+    found = resolution.findings + style_findings(document, resolution.works, INDEX)
     return filter_suppressed([f for f in found if f.code in LOCAL_CODES], {path: text})
 
 
@@ -112,9 +114,42 @@ def test_moved_findings_cover_the_same_text(edit):
 def test_relint_around_an_edit_equals_a_full_analysis(edit):
     old, new = edit
     relinted = relint_changed("draft.md", old, new, findings_of(old), "markdown", INDEX, Config())
+    if relinted is None:
+        # The edit touches a label group cited outside the edited paragraphs: labels depend
+        # on the whole document, so the server analyses all of it (checked below).
+        assert _shares_groups(old, new)
+        return
+    key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
+    assert sorted(map(key, relinted), key=repr) == sorted(map(key, findings_of(new)), key=repr)
+
+
+def _shares_groups(old: str, new: str) -> bool:
+    """Some author group and year is cited both in the changed paragraphs and elsewhere."""
+    from relwork_ls.editor.live import _shares_label_groups, changed_region, paragraph_bounds
+
+    region = changed_region(old, new)
+    return _shares_label_groups(
+        old,
+        new,
+        "markdown",
+        paragraph_bounds(old, region.start, region.old_end),
+        paragraph_bounds(new, region.start, region.new_end),
+    )
+
+
+def test_relint_around_an_edit_in_a_paragraph_of_its_own():
+    old = "(Lee, 2020) first.\n\n(Xu et al., 2023a) and (Xu et al., 2023b).\n"
+    new = old.replace("(Lee, 2020) first.", "(Chen et al., 2021a) first.")
+    relinted = relint_changed("draft.md", old, new, findings_of(old), "markdown", INDEX, Config())
     assert relinted is not None
     key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
     assert sorted(map(key, relinted), key=repr) == sorted(map(key, findings_of(new)), key=repr)
+    # An edit to a group cited in another paragraph: the whole document again.
+    shared = old.replace("(Lee, 2020) first.", "(Xu et al., 2023) first.")
+    assert (
+        relint_changed("draft.md", old, shared, findings_of(old), "markdown", INDEX, Config())
+        is None
+    )
 
 
 def test_relint_refuses_an_edit_to_what_names_the_bibliography():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 import bibtexparser
 from bibtexparser import model
 
+from .latex_text import MAX_LATEX_DEPTH, brace_depth
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 from .names import parse_names
 
@@ -29,40 +31,88 @@ _MONTHS = {
 }
 
 
-def evaluate_value(raw: str, macros: dict[str, str]) -> str:
-    """Evaluate a BibTeX field value: braces/quotes, numbers, @string macros and ``#``."""
+# @string expansion may make a value at most this long (or as long as its own source
+# text, which the file size already bounds): ten times the longest real abstract. A chain
+# "s_i = s_{i-1} # s_{i-1}" would otherwise double 27 times.
+MAX_VALUE_CHARS = 100_000
+# Characters @string expansion may add to a whole file, beyond this allowance per source
+# character: real files expand journal abbreviations a few times over at most.
+EXPANSION_ALLOWANCE = 10_000_000
+EXPANSION_PER_SOURCE_CHAR = 4
+# Over this many cut or too deeply nested values, one more problem says how many followed.
+MAX_REPORTED_VALUES = 10
+
+
+@dataclass(slots=True)
+class _Expansion:
+    """What @string expansion may still add to the file, and which values it cut."""
+
+    budget: int
+    cut_macros: set[str] = field(default_factory=set)  # @string names whose value was cut
+
+
+def evaluate_value(raw: str, macros: dict[str, str], limit: int = MAX_VALUE_CHARS) -> str:
+    """Evaluate a BibTeX field value: braces/quotes, numbers, @string macros and ``#``.
+
+    @string expansion stops at ``limit`` characters (or the length of ``raw`` if longer).
+    """
+    return _evaluate(raw, macros, limit, _Expansion(budget=limit))[0]
+
+
+def _evaluate(
+    raw: str, macros: dict[str, str], limit: int, expansion: _Expansion
+) -> tuple[str, bool]:
+    """The value of ``raw`` and whether expansion was cut (at ``limit``, or the budget)."""
     if "#" not in raw:
         # One delimited piece (the common case); braces inside stay as they are.
         if raw[:1] == "{" and raw[-1:] == "}" or raw[:1] == '"' and raw[-1:] == '"':
-            return raw[1:-1]
+            return raw[1:-1], False
         if raw.isdigit():
-            return raw
+            return raw, False
+    limit = max(limit, len(raw))
     pieces: list[str] = []
+    size = 0
+    cut = False
     i = 0
     n = len(raw)
-    while i < n:
+    while i < n and size < limit:
         ch = raw[i]
         if ch.isspace() or ch == "#":
             i += 1
-        elif ch == "{":
+            continue
+        expanded = False
+        if ch == "{":
             end = _matching_close(raw, i, "{", "}")
-            pieces.append(raw[i + 1 : end])
+            piece = raw[i + 1 : end]
             i = end + 1
         elif ch == '"':
             end = _closing_quote(raw, i)
-            pieces.append(raw[i + 1 : end])
+            piece = raw[i + 1 : end]
             i = end + 1
         else:
             j = i
             while j < n and not raw[j].isspace() and raw[j] != "#":
                 j += 1
             word = raw[i:j]
-            if word.isdigit():
-                pieces.append(word)
-            else:
-                pieces.append(macros.get(word.lower(), _MONTHS.get(word.lower(), word)))
             i = j
-    return "".join(pieces)
+            if word.isdigit():
+                piece = word
+            else:
+                name = word.lower()
+                piece = macros.get(name, _MONTHS.get(name, word))
+                # A value built from a cut @string is cut too.
+                cut = cut or name in expansion.cut_macros
+                expanded = len(piece) > len(word)
+        if size + len(piece) > limit:
+            piece, cut = piece[: limit - size], True
+        if expanded:
+            # Only expansion makes a value larger than its source: it spends the budget.
+            if len(piece) > expansion.budget:
+                piece, cut = piece[: max(0, expansion.budget)], True
+            expansion.budget -= len(piece)
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces), cut or i < n
 
 
 def _matching_close(text: str, start: int, open_ch: str, close_ch: str) -> int:
@@ -91,14 +141,23 @@ def _closing_quote(text: str, start: int) -> int:
 
 
 def load_bibtex_text(text: str, path: str) -> Bibliography:
-    """Parse .bib source; broken blocks become problems (RW303), duplicate keys RW304."""
+    """Parse .bib source; broken blocks become problems (RW303), duplicate keys RW304,
+    repeated fields RW305, values cut or too deeply nested to parse RW306."""
     library = bibtexparser.parse_string(text, parse_stack=[])
     lines = text.split("\n")
     bib = Bibliography(paths=[path])
     macros: dict[str, str] = {}
+    reader = _ValueReader(
+        path,
+        lines,
+        bib.problems,
+        _Expansion(EXPANSION_ALLOWANCE + EXPANSION_PER_SOURCE_CHAR * len(text)),
+    )
     for block in library.blocks:
         if isinstance(block, model.String):
-            macros[block.key.lower()] = evaluate_value(str(block.value), macros)
+            macros[block.key.lower()] = reader.value(
+                str(block.value), macros, block, f"@string '{block.key}'", block.key.lower()
+            )
         elif isinstance(block, model.DuplicateBlockKeyBlock):
             first = block.previous_block
             first_line = (first.start_line or 0) + 1
@@ -113,22 +172,100 @@ def load_bibtex_text(text: str, path: str) -> Bibliography:
         elif isinstance(block, model.ParsingFailedBlock) and isinstance(
             block.ignore_error_block, model.Entry
         ):
-            # A repeated field: BibTeX warns and keeps one value; so do we.
-            bib.problems.append(
-                LoadProblem(
-                    "RW305",
-                    " ".join(str(block.error).split(". Note:")[0].split()),
-                    _block_span(path, lines, block, None),
-                )
-            )
-            bib.entries.append(_make_entry(block.ignore_error_block, macros, path, lines))
+            # Repeated fields: the entry still loads, and RW305 says which value counts.
+            bib.entries.append(reader.entry(block.ignore_error_block, macros))
         elif isinstance(block, model.ParsingFailedBlock):
             bib.problems.append(
                 LoadProblem("RW303", _syntax_message(block), _block_span(path, lines, block, None))
             )
         elif isinstance(block, model.Entry):
-            bib.entries.append(_make_entry(block, macros, path, lines))
+            bib.entries.append(reader.entry(block, macros))
+    reader.finish()
     return bib
+
+
+@dataclass(slots=True)
+class _ValueReader:
+    """Evaluates the values of one file, reporting cut and too deeply nested ones (RW306)."""
+
+    path: str
+    lines: list[str]
+    problems: list[LoadProblem]
+    expansion: _Expansion
+    oversized: int = 0
+    first_unreported: SourceSpan | None = None
+
+    def value(
+        self, raw: str, macros: dict[str, str], block: model.Block, what: str, macro: str = ""
+    ) -> str:
+        """The value of ``raw`` (an @string named ``macro``, or a field)."""
+        value, cut = _evaluate(raw, macros, MAX_VALUE_CHARS, self.expansion)
+        if cut:
+            if macro:
+                self.expansion.cut_macros.add(macro)
+            self._report(
+                block,
+                f"{what} is longer than {MAX_VALUE_CHARS:,} characters once @string macros "
+                "are expanded: it is cut there",
+            )
+        elif value.count("{") > MAX_LATEX_DEPTH:
+            depth = brace_depth(value)
+            if depth > MAX_LATEX_DEPTH:
+                self._report(
+                    block,
+                    f"{what} nests braces {depth:,} deep (over {MAX_LATEX_DEPTH}): "
+                    "its LaTeX is decoded plainly, without a parser",
+                )
+        return value
+
+    def entry(self, block: model.Entry, macros: dict[str, str]) -> BibEntry:
+        fields: dict[str, str] = {}
+        repeated: list[str] = []
+        for item in block.fields:
+            name = item.key.lower()
+            if name in fields:
+                # BibTeX warns and uses the first value of a repeated field.
+                repeated.append(item.key)
+                continue
+            fields[name] = self.value(
+                str(item.value), macros, block, f"field '{item.key}' of entry '{block.key}'"
+            )
+        if repeated:
+            names = ", ".join(f"'{name}'" for name in dict.fromkeys(repeated))
+            self.problems.append(
+                LoadProblem(
+                    "RW305",
+                    f"repeated field {names} in entry '{block.key}': "
+                    "BibTeX uses the first value and ignores the others",
+                    _block_span(self.path, self.lines, block, block.key),
+                )
+            )
+        return BibEntry(
+            key=block.key,
+            entry_type=block.entry_type.lower(),
+            fields=fields,
+            authors=parse_names(fields.get("author", "")),
+            editors=parse_names(fields.get("editor", "")),
+            span=_block_span(self.path, self.lines, block, block.key),
+        )
+
+    def _report(self, block: model.Block, message: str) -> None:
+        self.oversized += 1
+        span = _block_span(self.path, self.lines, block, None)
+        if self.oversized <= MAX_REPORTED_VALUES:
+            self.problems.append(LoadProblem("RW306", message, span))
+        elif self.first_unreported is None:
+            self.first_unreported = span
+
+    def finish(self) -> None:
+        """One closing problem, where the first of them is, for the values not reported."""
+        hidden = self.oversized - MAX_REPORTED_VALUES
+        if hidden > 0 and self.first_unreported is not None:
+            message = (
+                f"{hidden:,} more values from here on are cut or nested too deeply "
+                "to parse (not reported one by one)"
+            )
+            self.problems.append(LoadProblem("RW306", message, self.first_unreported))
 
 
 def _syntax_message(block: model.ParsingFailedBlock) -> str:
@@ -156,17 +293,3 @@ def _block_span(path: str, lines: list[str], block: model.Block, key: str | None
             key_col = column + offset if "\n" not in before else offset - before.rfind("\n") - 1
             return SourceSpan(path, key_line, key_col, key_line, key_col + len(key))
     return SourceSpan(path, line_no, column, line_no, len(line))
-
-
-def _make_entry(
-    block: model.Entry, macros: dict[str, str], path: str, lines: list[str]
-) -> BibEntry:
-    fields = {f.key.lower(): evaluate_value(str(f.value), macros) for f in block.fields}
-    return BibEntry(
-        key=block.key,
-        entry_type=block.entry_type.lower(),
-        fields=fields,
-        authors=parse_names(fields.get("author", "")),
-        editors=parse_names(fields.get("editor", "")),
-        span=_block_span(path, lines, block, block.key),
-    )

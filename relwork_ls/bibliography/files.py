@@ -1,22 +1,116 @@
-"""Read bibliography files of any supported format; a sibling .bbl supplies true labels."""
+"""Read drafts and bibliography files safely, and bibliographies of any supported format;
+a sibling .bbl supplies the labels BibTeX produced."""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
-from .bbl import load_bbl_text
+from .bbl import BblLabel, bbl_style, load_bbl_text
 from .bibtex import load_bibtex_text
 from .csl import load_csl_text
+from .hayagriva import load_hayagriva_text
+from .labels import LabelOptions
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
+
+# Files larger than this are skipped, not read (a default; ``max_file_size_mb`` in config).
+DEFAULT_MAX_FILE_MB = 50
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * 1024 * 1024
 
 
 class BibliographyError(Exception):
-    """A bibliography file that cannot be read at all (missing, a directory, unreadable)."""
+    """A bibliography file that cannot be read at all (missing, a device, too large,
+    unreadable, binary); ``reason`` says why without the path."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
-def read_text(path: Path) -> tuple[str, bool]:
-    """File text as UTF-8 (undecodable bytes replaced); True when bytes were replaced."""
-    data = path.read_bytes()
+class UnreadableFile(OSError):
+    """A file that was not read, and why: not a regular file, too large, a broken link, or
+    the operating system refused."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    mb = 1024 * 1024
+    return (
+        f"too large ({size / mb:.0f} MB; the limit is {max_bytes / mb:g} MB, "
+        "set by max_file_size_mb)"
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def regular_target(
+    file: Path, tree: Path | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[Path | None, str]:
+    """The file to read for ``file`` (its resolved path), or None and why it is skipped.
+
+    Links that loop or dangle are not followed, nor links that leave ``tree`` (when given);
+    FIFOs, sockets and devices are never opened (reading one can hang or never end), and
+    files over ``max_bytes`` are not read."""
+    try:
+        target = file.resolve(strict=True)
+    except RuntimeError:
+        return None, "symbolic link loop"
+    except FileNotFoundError:
+        return None, "dangling symbolic link" if file.is_symlink() else "no such file"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, "symbolic link loop"
+        return None, f"cannot be read: {error.strerror or error}"
+    if tree is not None and file.is_symlink() and not _inside(target, tree):
+        return None, f"symbolic link to {target}, outside {tree}"
+    try:
+        info = target.stat()
+    except OSError as error:
+        return None, f"cannot be read: {error.strerror or error}"
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not a regular file (FIFO, socket or device)"
+    if info.st_size > max_bytes:
+        return None, _too_large(info.st_size, max_bytes)
+    return target, ""
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; UnreadableFile otherwise.
+
+    The file is opened without blocking and checked again once open, so a file swapped for
+    a FIFO or a device after the first check is still never read."""
+    target, reason = regular_target(path, None, max_bytes)
+    if target is None:
+        raise UnreadableFile(path, reason)
+    try:
+        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise UnreadableFile(path, f"cannot be read: {error.strerror or error}") from error
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile(path, "not a regular file (FIFO, socket or device)")
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as error:
+            raise UnreadableFile(path, f"cannot be read: {error.strerror or error}") from error
+    if len(data) > max_bytes:
+        raise UnreadableFile(path, _too_large(len(data), max_bytes))
+    return data
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, bool]:
+    """File text as UTF-8 (undecodable bytes replaced); True when bytes were replaced.
+    Raises UnreadableFile (an OSError) for what ``read_bytes`` refuses."""
+    data = read_bytes(path, max_bytes)
     try:
         return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
@@ -30,18 +124,30 @@ def bibliography_from_text(text: str, path: str) -> Bibliography:
         return load_csl_text(text, path)
     if suffix == ".bbl":
         return _bbl_as_bibliography(text, path)
+    if suffix in (".yml", ".yaml"):
+        return load_hayagriva_text(text, path)
     return load_bibtex_text(text, path)
 
 
-def load_bibliography(path: Path, use_sibling_bbl: bool = True) -> Bibliography:
-    """Load one bibliography file; raise BibliographyError if it cannot be read at all."""
+def load_bibliography(
+    path: Path,
+    use_sibling_bbl: bool = True,
+    max_bytes: int = MAX_FILE_BYTES,
+    label_options: LabelOptions | None = None,
+) -> Bibliography:
+    """Load one bibliography file; raise BibliographyError if it cannot be read at all.
+
+    A sibling ``.bbl`` supplies its labels only when the style that made it gives the
+    labels of ``label_options`` (``None``: always); see ``sibling_bbl``."""
     try:
-        text, replaced = read_text(path)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise BibliographyError(f"cannot read bibliography {path}: {reason}") from error
+        text, replaced = read_text(path, max_bytes)
+    except UnreadableFile as error:
+        raise BibliographyError(
+            f"cannot read bibliography {path}: {error.reason}", error.reason
+        ) from error
     if "\x00" in text:
-        raise BibliographyError(f"cannot read bibliography {path}: it is a binary file")
+        reason = "it is a binary file (NUL bytes)"
+        raise BibliographyError(f"cannot read bibliography {path}: {reason}", reason)
     bib = bibliography_from_text(text, str(path))
     if replaced:
         bib.problems.append(
@@ -51,14 +157,53 @@ def load_bibliography(path: Path, use_sibling_bbl: bool = True) -> Bibliography:
                 SourceSpan(str(path), 0, 0, 0, 0),
             )
         )
-    sibling = path.with_suffix(".bbl")
-    if use_sibling_bbl and path.suffix.lower() != ".bbl" and sibling.is_file():
-        bbl_text, _ = read_text(sibling)
-        bib.bbl_labels.update((label.key.lower(), label) for label in load_bbl_text(bbl_text))
+    if use_sibling_bbl and path.suffix.lower() != ".bbl":
+        labels, _ = sibling_bbl(path, label_options, max_bytes)
+        bib.bbl_labels.update((label.key.lower(), label) for label in labels)
     key_map = path.parent / "citations.tsv"
     if path.suffix.lower() == ".json" and key_map.is_file():
-        bib.key_aliases.update(read_key_map(read_text(key_map)[0]))
+        try:
+            bib.key_aliases.update(read_key_map(read_text(key_map, max_bytes)[0]))
+        except UnreadableFile as error:
+            span = SourceSpan(str(key_map), 0, 0, 0, 0)
+            bib.problems.append(
+                LoadProblem("RW011", f"skipped {key_map.name}: {error.reason}", span)
+            )
     return bib
+
+
+def sibling_bbl(
+    path: Path, label_options: LabelOptions | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[list[BblLabel], str]:
+    """The labels of the ``.bbl`` beside ``path``, and a note when there is one but it is
+    not used: it cannot be read, or it was made by another style than ``label_options``
+    asks for (a plainnat ``.bbl`` states plainnat labels, not APA ones)."""
+    sibling = path.with_suffix(".bbl")
+    if not sibling.is_file():
+        return [], ""
+    try:
+        text, _ = read_text(sibling, max_bytes)
+    except UnreadableFile as error:
+        return [], f"{sibling.name} not used: {error.reason}"
+    labels = load_bbl_text(text)
+    if label_options is None or not labels:
+        return labels, ""
+    style, joiner = bbl_style(labels)
+    wanted = label_options.style
+    if style is not None and style != wanted:
+        return [], (
+            f"{sibling.name} holds {_STYLE_NAMES.get(style, style)} labels; "
+            f"not used for style {wanted}, whose labels are computed"
+        )
+    if joiner is not None and joiner != label_options.two_author_joiner:
+        return [], (
+            f"{sibling.name} joins two authors with '{joiner}'; not used with "
+            f"'{label_options.two_author_joiner}', whose labels are computed"
+        )
+    return labels, ""
+
+
+_STYLE_NAMES = {"natbib": "plainnat (natbib)", "apalike": "apalike"}
 
 
 def read_key_map(text: str) -> dict[str, str]:

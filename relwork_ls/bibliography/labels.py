@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .latex_text import latex_to_unicode, purify, sortify
-from .model import BibEntry
+from .model import PLAIN_TEXT_FORMATS, BibEntry
 from .names import PersonName
 
 STYLES = ("natbib", "apalike", "apa")
@@ -117,7 +117,7 @@ def entry_year(entry: BibEntry) -> str:
 
 
 def _display(raw: str, source_format: str) -> str:
-    if source_format == "csl-json":
+    if source_format in PLAIN_TEXT_FORMATS:
         return raw.replace("~", " ").replace("\\&", "&")
     return latex_to_unicode(raw)
 
@@ -194,9 +194,80 @@ def _apa_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
     return f"{sortify(raw_label)}\x00{year}\x00{title}".encode()
 
 
-def _suffix_letter(index: int) -> str:
-    """a…z, then BibTeX's next characters ({, |…) for plainnat; aa, ab… for APA is rare."""
+def suffix_letter(index: int) -> str:
+    """a…z, then BibTeX's next characters ({, |…) as plainnat's int.to.chr$ gives them."""
     return chr(ord("a") + index)
+
+
+def suffix_index(suffix: str) -> int:
+    """0 for "a", 1 for "b"… (-1 for no suffix)."""
+    return ord(suffix) - ord("a") if len(suffix) == 1 else -1
+
+
+@dataclass(frozen=True, slots=True)
+class LabelBasis:
+    """What an entry's label is made of before suffixes: entries with the same
+    ``raw_label`` form a label group, lettered a, b, c… in ``sort_key`` order among the
+    works a document cites."""
+
+    entry: BibEntry
+    sort_key: bytes
+    raw_label: str
+    raw_names: str
+    year: str  # as shown (empty when the label has no year)
+
+    @property
+    def sort_group(self) -> str:
+        """``sortify(raw_label)``, the head of the sort key: only entries that share it can
+        sit between two equal raw labels in BibTeX's sort and break their run of letters."""
+        return sortify(self.raw_label)
+
+    def label(self, suffix: str = "") -> Label:
+        """The label with ``suffix``, names and year in readable Unicode."""
+        source = self.entry.source_format
+        return Label(
+            names=_display(self.raw_names, source),
+            year=_display(self.year, source) if self.year else "",
+            suffix=suffix,
+            raw_names=self.raw_names,
+        )
+
+
+def label_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
+    """The label group and sort position of ``entry`` in ``options.style``."""
+    year = entry_year(entry)
+    raw_names = raw_short_names(entry, options)
+    if options.style == "apalike":
+        raw_label = raw_names + ", " + purify(year)[-4:]
+        return LabelBasis(
+            entry, _apalike_sort_key(entry, raw_label, year), raw_label, raw_names, year
+        )
+    is_key = _label_names_source(entry)[0] == "key"
+    shown_year = "" if is_key and options.style == "natbib" else year
+    raw_label = raw_names + "(" + shown_year
+    if options.style == "apa":
+        sort_key = _apa_sort_key(entry, raw_label, year)
+    else:
+        sort_key = _natbib_sort_key(entry, raw_label, year)
+    return LabelBasis(entry, sort_key, raw_label, raw_names, shown_year)
+
+
+def assign_suffixes(bases: Sequence[LabelBasis]) -> dict[str, Label]:
+    """Labels of the cited works ``bases`` (in citation order, which breaks sort ties, as
+    BibTeX's stable sort does), by entry key: runs of equal raw labels in sort order are
+    lettered a, b, c…; a work alone in its run gets no letter."""
+    rows = sorted(enumerate(bases), key=lambda row: (row[1].sort_key, row[0]))
+    labels: dict[str, Label] = {}
+    index = 0
+    while index < len(rows):
+        end = index + 1
+        while end < len(rows) and rows[end][1].raw_label == rows[index][1].raw_label:
+            end += 1
+        run = rows[index:end]
+        for position, (_, basis) in enumerate(run):
+            labels[basis.entry.key] = basis.label(suffix_letter(position) if len(run) > 1 else "")
+        index = end
+    return labels
 
 
 def compute_labels(
@@ -204,38 +275,4 @@ def compute_labels(
 ) -> dict[str, Label]:
     """Labels of ``entries`` (the works that participate, in citation/file order) by key."""
     options = options or LabelOptions()
-    rows: list[tuple[bytes, int, BibEntry, str, str, str]] = []
-    for order, entry in enumerate(entries):
-        year = entry_year(entry)
-        raw_names = raw_short_names(entry, options)
-        if options.style == "apalike":
-            raw_label = raw_names + ", " + purify(year)[-4:]
-            sort_key = _apalike_sort_key(entry, raw_label, year)
-        else:
-            is_key = _label_names_source(entry)[0] == "key"
-            shown_year = "" if is_key and options.style == "natbib" else year
-            raw_label = raw_names + "(" + shown_year
-            if options.style == "apa":
-                sort_key = _apa_sort_key(entry, raw_label, year)
-            else:
-                sort_key = _natbib_sort_key(entry, raw_label, year)
-            year = shown_year
-        rows.append((sort_key, order, entry, raw_label, year, raw_names))
-    rows.sort(key=lambda row: (row[0], row[1]))
-    labels: dict[str, Label] = {}
-    index = 0
-    while index < len(rows):
-        end = index + 1
-        while end < len(rows) and rows[end][3] == rows[index][3]:
-            end += 1
-        run = rows[index:end]
-        for position, (_, _, entry, _raw_label, year, raw_names) in enumerate(run):
-            suffix = _suffix_letter(position) if len(run) > 1 else ""
-            labels[entry.key] = Label(
-                names=_display(raw_names, entry.source_format),
-                year=_display(year, entry.source_format) if year else "",
-                suffix=suffix,
-                raw_names=raw_names,
-            )
-        index = end
-    return labels
+    return assign_suffixes([label_basis(entry, options) for entry in entries])

@@ -6,26 +6,151 @@ import unicodedata
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexWalkerError
 
 _CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 _NEEDS_LATEX = frozenset("\\{}~$")
 _NEEDS_PARSER = frozenset("\\$%")
 
+# pylatexenc recurses once or more per brace level and fails near 100 levels; no real
+# field nests more than a few. Deeper text is decoded by the flat decoder below instead.
+MAX_LATEX_DEPTH = 40
+
 
 @lru_cache(maxsize=65536)
 def latex_to_unicode(text: str) -> str:
-    """Render a BibTeX field value as plain Unicode text (NFC, single spaces)."""
+    """Render a BibTeX field value as plain Unicode text (NFC, single spaces).
+
+    A tie ``~`` is a space; an accent command keeps its letter: ``Go{\\~n}i`` is "Goñi".
+    Text nested deeper than MAX_LATEX_DEPTH braces is decoded without a LaTeX parser
+    (accents, special letters and escaped characters still decoded, other commands and
+    braces dropped), never failing.
+    """
     if not _NEEDS_LATEX.intersection(text):
         plain = text
     elif not _NEEDS_PARSER.intersection(text):
         # Only braces (case protection, "{PaLM}") and ties: no need for a LaTeX parser.
         plain = text.replace("{", "").replace("}", "").replace("~", " ")
     else:
-        # A tie is a non-breaking space: readers and matchers want a space.
         # pylatexenc drops a bare "&" (an alignment tab): carry "\\&" through a placeholder.
-        escaped = text.replace("~", " ").replace("\\&", "\ue000")
-        plain = _CONVERTER.latex_to_text(escaped).replace("\ue000", "&")
+        # A tie comes out as a no-break space, which the split below turns into a space.
+        plain = _parse_latex(text.replace("\\&", "\ue000")).replace("\ue000", "&")
     return unicodedata.normalize("NFC", " ".join(plain.split()))
+
+
+def _parse_latex(text: str) -> str:
+    if brace_depth(text) > MAX_LATEX_DEPTH:
+        return flat_latex_to_text(text)
+    try:
+        return _CONVERTER.latex_to_text(text)
+    except (RecursionError, LatexWalkerError):
+        # Deep nesting without braces (environments, math) or a parser failure.
+        return flat_latex_to_text(text)
+
+
+def brace_depth(text: str) -> int:
+    """The deepest brace nesting in ``text`` (escaped braces ``\\{`` do not count)."""
+    depth = deepest = 0
+    escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+# Combining marks of LaTeX's accent commands.
+_ACCENT_MARKS = {
+    "`": "\u0300",
+    "'": "\u0301",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    "u": "\u0306",
+    ".": "\u0307",
+    '"': "\u0308",
+    "r": "\u030a",
+    "H": "\u030b",
+    "v": "\u030c",
+    "d": "\u0323",
+    "c": "\u0327",
+    "k": "\u0328",
+    "b": "\u0331",
+    "t": "\u0361",
+}
+_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "i": "ı",
+    "j": "ȷ",
+}
+
+
+def flat_latex_to_text(text: str) -> str:
+    """Decode LaTeX in one linear pass, without a parser (any depth, never recursing).
+
+    Accents (``\\'e``, ``{\\~n}``, ``\\v{s}``) and letter commands (``\\ss``, ``\\o``) are
+    decoded; ``\\&``-style escapes keep their character; other command names and braces
+    are dropped, keeping the text they enclose; a tie is a space.
+    """
+    out: list[str] = []
+    marks: list[str] = []  # accents waiting for the next letter
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            j = i + 1
+            if text[j].isascii() and text[j].isalpha():
+                while j < n and text[j].isascii() and text[j].isalpha():
+                    j += 1
+                name = text[i + 1 : j]
+                while j < n and text[j] == " ":  # spaces after a control word are eaten
+                    j += 1
+            else:
+                name = text[j]
+                j += 1
+            i = j
+            if name in _ACCENT_MARKS:
+                marks.append(_ACCENT_MARKS[name])
+            elif name in _LETTERS:
+                # A dotless i/j under an accent is written for the dotted letter.
+                letter = name if marks and name in ("i", "j") else _LETTERS[name]
+                out.append(letter + "".join(reversed(marks)))
+                marks.clear()
+            elif name == "\\":
+                out.append(" ")
+            elif not name.isalpha():
+                out.append(name)  # \\& \\% \\$ \\# \\_ \\{ \\} and the like
+            continue
+        if ch in "{}":
+            i += 1
+            continue
+        if ch == "~":
+            out.append(" ")
+        elif marks:
+            if not ch.isspace():  # "\\~ n" is "ñ" too
+                out.append(ch + "".join(reversed(marks)))
+                marks.clear()
+        else:
+            out.append(ch)
+        i += 1
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def strip_accents(text: str) -> str:

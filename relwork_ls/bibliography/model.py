@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..positions import SourceSpan
 from .bbl import BblLabel
 from .latex_text import latex_to_unicode
 from .names import PersonName
 
-
-@dataclass(frozen=True, slots=True)
-class SourceSpan:
-    """A range in a file: 0-based line and character column, end exclusive."""
-
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+# Loaders whose field values are plain Unicode text, not LaTeX.
+PLAIN_TEXT_FORMATS = frozenset({"csl-json", "reference-list", "hayagriva"})
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,7 @@ class BibEntry:
     authors: tuple[PersonName, ...]
     editors: tuple[PersonName, ...]
     span: SourceSpan
-    source_format: str = "bibtex"  # "bibtex", "csl-json" or "bbl"
+    source_format: str = "bibtex"  # "bibtex", "bbl", or one of PLAIN_TEXT_FORMATS
     _title: str | None = field(default=None, repr=False)
 
     def field_text(self, name: str) -> str:
@@ -47,7 +40,7 @@ class BibEntry:
         raw = self.fields.get(name, "")
         if not raw:
             return ""
-        if self.source_format == "csl-json":
+        if self.source_format in PLAIN_TEXT_FORMATS:
             return raw
         return latex_to_unicode(raw)
 

@@ -6,11 +6,15 @@ from pathlib import Path
 
 from ..bibliography.files import BibliographyError, bibliography_from_text
 from ..bibliography.model import BibEntry, Bibliography
-from ..citations.model import Citation
-from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
+from ..citations.model import Citation, Document
+from ..citations.resolution import (
+    CitationIndex,
+    DocumentResolution,
+    ManuscriptFile,
+    resolve_manuscript,
+)
 from ..findings import Finding, Fix, RelatedLocation
 from ..git_files import GitError, read_file_at_revision
-from ..positions import LineIndex
 from .bibliography import same_work, work_identities
 from .relabel import matches_label, relabel_edits, written_label
 
@@ -63,19 +67,19 @@ def _misfits(resolution: DocumentResolution) -> int:
 
 
 def stale_label_findings(
-    path: str,
-    text: str,
+    document: Document,
     citations: list[Citation],
     current: DocumentResolution,
     old: CitationIndex,
     new: CitationIndex,
 ) -> list[Finding]:
     """RW102 for each work whose label moved, when the draft fits the old bibliography better."""
-    before = resolve_citations(path, text, citations, old)
+    before = resolve_manuscript([ManuscriptFile(document, citations)], old)[0]
     if _misfits(before) >= _misfits(current):
         return []  # written against the current bibliography (or no way to tell)
     successors = entry_successors(old, new)
-    lines = LineIndex(text)
+    path = document.path
+    lines = document.lines
     findings: list[Finding] = []
     for then, now in zip(before.works, current.works, strict=True):
         if then.entry is None:

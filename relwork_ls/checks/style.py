@@ -6,20 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from ..bibliography.model import SourceSpan
+from ..citations.model import Document
 from ..citations.resolution import CitationIndex, WorkResolution
 from ..findings import Finding, Fix, TextEdit
-from ..positions import LineIndex
-
-
-class _Document:
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text
-        self.lines = LineIndex(text)
-
-    def span(self, start: int, end: int) -> SourceSpan:
-        return self.lines.span(self.path, start, end)
 
 
 def _separator_offset(text: str, work: WorkResolution) -> int:
@@ -31,7 +20,7 @@ def _separator_offset(text: str, work: WorkResolution) -> int:
 
 
 def suffix_separator_findings(
-    doc: _Document, works: Sequence[WorkResolution], convention: str | None
+    doc: Document, works: Sequence[WorkResolution], convention: str | None
 ) -> list[Finding]:
     """RW201: a suffix list separator unlike the document's usual one (or the configured)."""
     separators = [
@@ -66,7 +55,7 @@ def suffix_separator_findings(
 
 
 def repeated_group_findings(
-    doc: _Document, works: Sequence[WorkResolution], index: CitationIndex
+    doc: Document, works: Sequence[WorkResolution], index: CitationIndex
 ) -> list[Finding]:
     """RW202: "(Xu et al., 2023b; Lee, 2020; Xu et al., 2023a)" with one author group."""
     findings: list[Finding] = []
@@ -106,7 +95,7 @@ def _group_length(group: Sequence[WorkResolution], head: int) -> int:
 
 
 def _merge_fix(
-    doc: _Document,
+    doc: Document,
     group: Sequence[WorkResolution],
     first: WorkResolution,
     position: int,
@@ -133,7 +122,78 @@ def _merge_fix(
     return Fix("Merge into the first group", (insert, delete), safe=False)
 
 
-def glued_narrative_findings(doc: _Document, works: Sequence[WorkResolution]) -> list[Finding]:
+# Capitalised words that open a sentence before a narrative citation without naming a
+# method or model ("In Song et al. (2021)…", "Following Ho et al. (2020)…").
+_FUNCTION_WORDS = frozenset(
+    (
+        "a",
+        "according",
+        "after",
+        "also",
+        "although",
+        "an",
+        "and",
+        "as",
+        "at",
+        "based",
+        "before",
+        "both",
+        "building",
+        "but",
+        "by",
+        "compared",
+        "during",
+        "earlier",
+        "extending",
+        "following",
+        "for",
+        "from",
+        "furthermore",
+        "hence",
+        "here",
+        "however",
+        "in",
+        "indeed",
+        "inspired",
+        "it",
+        "its",
+        "later",
+        "like",
+        "moreover",
+        "notably",
+        "of",
+        "on",
+        "or",
+        "our",
+        "recently",
+        "see",
+        "similarly",
+        "since",
+        "specifically",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "those",
+        "though",
+        "thus",
+        "to",
+        "unlike",
+        "using",
+        "we",
+        "when",
+        "where",
+        "whereas",
+        "while",
+        "with",
+    )
+)
+
+
+def glued_narrative_findings(doc: Document, works: Sequence[WorkResolution]) -> list[Finding]:
     """RW203: "Codex Chen et al. (2021a)" where "Codex (Chen et al., 2021a)" was meant."""
     findings: list[Finding] = []
     for work in works:
@@ -143,8 +203,8 @@ def glued_narrative_findings(doc: _Document, works: Sequence[WorkResolution]) ->
         if work.entry is None or work.names is options[0]:
             continue
         glued = doc.text[options[0].start : work.names.start].strip()
-        if not glued or not glued[0].isupper():
-            continue
+        if not glued or not glued[0].isupper() or glued.split()[0].casefold() in _FUNCTION_WORDS:
+            continue  # "In Song et al. (2021)" reads well: "In" names nothing
         body = doc.text[work.citation.start : work.citation.end]
         open_paren = body.rfind("(")
         years = body[open_paren + 1 : -1].strip()
@@ -163,14 +223,12 @@ def glued_narrative_findings(doc: _Document, works: Sequence[WorkResolution]) ->
 
 
 def style_findings(
-    path: str,
-    text: str,
+    doc: Document,
     works: Sequence[WorkResolution],
     index: CitationIndex | None,
     separator: str | None = None,
 ) -> list[Finding]:
     """All style findings of one draft."""
-    doc = _Document(path, text)
     findings = suffix_separator_findings(doc, works, separator)
     findings += glued_narrative_findings(doc, works)
     if index is not None:

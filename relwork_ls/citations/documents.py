@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import PurePath
 
 import regex
 
+from ..bibliography.reference_list import reference_section_span
 from .keyed import find_latex_citations, find_pandoc_citations
 from .model import Citation, shifted
 from .rendered import REGEX_TIMEOUT, find_rendered_citations
+from .typst import find_typst_citations, typst_bibliographies, typst_ignored_spans
 
 DRAFT_SUFFIXES = {
     ".txt": "text",
@@ -20,20 +23,25 @@ DRAFT_SUFFIXES = {
     ".qmd": "markdown",
     ".tex": "latex",
     ".ltx": "latex",
+    ".typ": "typst",
+    ".docx": "docx",  # its text: paragraphs, then footnotes, one line each (citations/docx.py)
 }
-BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl")
+BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl", ".yml", ".yaml")
+# Kinds whose reference section (a list at the end) is a bibliography, not prose.
+REFERENCE_LIST_KINDS = frozenset({"text", "markdown", "docx"})
 
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(?P<body>.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", regex.S)
 _FENCE = regex.compile(
     r"^(?P<fence>```+|~~~+)[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)", regex.S | regex.M
 )
-_INLINE_CODE = regex.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", regex.S)
-_HTML_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
+_BACKTICKS = regex.compile(r"`+")
+_HTML_COMMENT_OPEN = regex.compile(r"<!--")
+_HTML_COMMENT_CLOSE = regex.compile(r"-->")
 # Manubot/Markdown link reference definitions "[@tag:x]: doi:…" define keys; they cite nothing.
 _KEY_DEFINITION = regex.compile(r"^[ ]{0,3}\[@[^\]\n]+\]:[^\n]*", regex.M)
 _LATEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
-_LATEX_VERBATIM = regex.compile(
-    r"\\begin\{(?P<env>verbatim|lstlisting|minted|comment)\*?\}.*?\\end\{(?P=env)\*?\}", regex.S
+_LATEX_VERBATIM_MARK = regex.compile(
+    r"\\(?P<side>begin|end)\{(?P<env>verbatim|lstlisting|minted|comment)\*?\}"
 )
 _LATEX_BIB = regex.compile(
     r"\\(?:bibliography|addbibresource|addglobalbib)\s*(?:\[[^\]]*\])?\{(?P<files>[^}]*)\}"
@@ -46,7 +54,7 @@ _YAML_BIB = regex.compile(
 
 
 def document_kind(path: str) -> str | None:
-    """ "text", "markdown" or "latex" for a draft, None for other files."""
+    """ "text", "markdown", "latex", "typst" or "docx" for a draft, None for other files."""
     return DRAFT_SUFFIXES.get(PurePath(path).suffix.lower())
 
 
@@ -62,6 +70,64 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def _paired_spans(
+    marks: list[tuple[int, int, str]], closes: dict[str, list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """Spans from each opening mark to the first closing mark of its kind after it.
+
+    ``marks`` are (start, end, kind) openers in text order, ``closes`` the (start, end) of
+    the closers of each kind in text order. An opener without a closer opens nothing (the
+    next opener is tried), as a lazy ``open.*?close`` pattern would match, but in
+    O(n log n): the lazy pattern rescans the rest of the text for every unclosed opener.
+    """
+    spans: list[tuple[int, int]] = []
+    covered_until = -1
+    for start, end, kind in marks:
+        if start < covered_until:
+            continue
+        candidates = closes.get(kind, [])
+        index = bisect_left(candidates, (end, -1))
+        if index < len(candidates):
+            spans.append((start, candidates[index][1]))
+            covered_until = candidates[index][1]
+    return spans
+
+
+def _verbatim_spans(text: str) -> list[tuple[int, int]]:
+    """``\\begin{verbatim}`` … ``\\end{verbatim}`` (and lstlisting, minted, comment)."""
+    if "\\begin" not in text:
+        return []
+    openers: list[tuple[int, int, str]] = []
+    closers: dict[str, list[tuple[int, int]]] = {}
+    for mark in _LATEX_VERBATIM_MARK.finditer(text, timeout=REGEX_TIMEOUT):
+        if mark["side"] == "begin":
+            openers.append((mark.start(), mark.end(), mark["env"]))
+        else:
+            closers.setdefault(mark["env"], []).append((mark.start(), mark.end()))
+    return _paired_spans(openers, closers)
+
+
+def _inline_code_spans(text: str) -> list[tuple[int, int]]:
+    """Markdown code spans: a run of backticks up to the next run of the same length."""
+    if "`" not in text:
+        return []
+    runs = [(m.start(), m.end(), str(m.end() - m.start())) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[str, list[tuple[int, int]]] = {}
+    for start, end, length in runs:
+        by_length.setdefault(length, []).append((start, end))
+    return _paired_spans(runs, by_length)
+
+
+def _html_comment_spans(text: str) -> list[tuple[int, int]]:
+    """``<!--`` … ``-->``."""
+    if "<!--" not in text:
+        return []
+    # Found apart: a closer may overlap an opener ("<!--->" holds "-->" inside).
+    openers = [(m.start(), m.end(), "comment") for m in _HTML_COMMENT_OPEN.finditer(text)]
+    closers = [(m.start(), m.end()) for m in _HTML_COMMENT_CLOSE.finditer(text)]
+    return _paired_spans(openers, {"comment": closers})
+
+
 def prose_text(text: str, kind: str) -> str:
     """``text`` with code, comments and front matter blanked out (same length)."""
     spans: list[tuple[int, int]] = []
@@ -69,11 +135,20 @@ def prose_text(text: str, kind: str) -> str:
         front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
         if front:
             spans.append(front.span())
-        for pattern in (_FENCE, _HTML_COMMENT, _INLINE_CODE, _KEY_DEFINITION):
+        for pattern in (_FENCE, _KEY_DEFINITION):
             spans.extend(m.span() for m in pattern.finditer(text, timeout=REGEX_TIMEOUT))
+        spans.extend(_html_comment_spans(text))
+        spans.extend(_inline_code_spans(text))
     elif kind == "latex":
-        for pattern in (_LATEX_VERBATIM, _LATEX_COMMENT):
-            spans.extend(m.span() for m in pattern.finditer(text, timeout=REGEX_TIMEOUT))
+        spans.extend(_verbatim_spans(text))
+        spans.extend(m.span() for m in _LATEX_COMMENT.finditer(text, timeout=REGEX_TIMEOUT))
+    elif kind == "typst":
+        spans.extend(typst_ignored_spans(text))
+    if kind in REFERENCE_LIST_KINDS:
+        # The references at the end ("Chen, M., … (2021a).") are entries, not citations.
+        section = reference_section_span(text)
+        if section is not None:
+            spans.append(section)
     return _blank(text, spans)
 
 
@@ -95,6 +170,10 @@ def extract_citations(text: str, kind: str) -> list[Citation]:
         )
         start = match.start()
     citations.extend(shifted(c, start) for c in _paragraph_citations(prose[start:], kind))
+    if kind == "typst":
+        # "@intro" is a cross-reference when the document defines <intro>: labels are global.
+        citations.extend(find_typst_citations(prose))
+        citations.sort(key=lambda c: c.start)
     return citations
 
 
@@ -133,4 +212,6 @@ def named_bibliographies(text: str, kind: str) -> list[str]:
                 else:
                     items = [line.strip()[1:] for line in match["list"].splitlines()]
                 found.extend(item.strip().strip("'\"") for item in items if item.strip())
+    elif kind == "typst":
+        found.extend(typst_bibliographies(prose_text(text, kind)))
     return found

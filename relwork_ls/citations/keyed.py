@@ -14,10 +14,12 @@ _LATEX_CITE = regex.compile(
 _NOT_CITE_COMMANDS = frozenset({"citestyle", "setcitestyle", "citeindextrue", "citeindexfalse"})
 
 # Pandoc citation keys: start with a letter, digit or _, inner punctuation allowed if
-# followed by a key character. ``@{...}`` allows any characters.
+# followed by a key character. ``@{...}`` allows any characters. The punctuation run is
+# possessive: a shorter run would end before more punctuation, never before a key
+# character, so giving characters back can only fail, slowly ("@a" + ":." * 300).
 _PANDOC_KEY = (
     r"(?:\{(?P<bkey>[^{}\s]+)\}"
-    r"|(?P<key>[\p{L}\p{N}_](?:[\p{L}\p{N}_]|[:.#$%&\-+?<>~/]+(?=[\p{L}\p{N}_]))*))"
+    r"|(?P<key>[\p{L}\p{N}_](?:[\p{L}\p{N}_]++|[:.#$%&\-+?<>~/]++(?=[\p{L}\p{N}_]))*+))"
 )
 _PANDOC_CITE = regex.compile(r"(?<![\p{L}\p{N}_.\-+@\\])-?@" + _PANDOC_KEY)
 _CROSSREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:", "lst:", "thm:", "lem:", "def:", "apx:")

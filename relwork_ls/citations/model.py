@@ -3,6 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..positions import LineIndex, SourceSpan
+
+
+@dataclass(eq=False)
+class Document:
+    """One file as analysed: its path, text and kind, and its line index, built once and
+    shared by resolution, the checks and the fixes (the one way to turn offsets into
+    spans)."""
+
+    path: str
+    text: str
+    kind: str = "text"
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    def span(self, start: int, end: int) -> SourceSpan:
+        """The span of the offsets ``start``..``end`` of this document."""
+        return self.lines.span(self.path, start, end)
 
 
 @dataclass(frozen=True, slots=True)

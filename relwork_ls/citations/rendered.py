@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
 import regex
 
+from ..findings import Finding, Fix, TextEdit
+from ..positions import LineIndex
 from .model import Citation, CitedWork, NameOption
 
 # User text can be adversarial (a 5 MB line); every pattern runs with a timeout.
@@ -43,28 +46,83 @@ _PARTICLES = frozenset(
     }
 )
 _PARTICLE = "(?:" + "|".join(sorted(_PARTICLES, key=len, reverse=True)) + ")"
-_NAME_WORD = r"(?:[Dd][’'])?\p{Lu}[\p{L}\p{M}\p{N}’'\-.&]*"
+# Characters that text pasted from a PDF carries inside words and that no one sees: soft
+# hyphen, zero-width space, non-joiner and joiner, word joiner, zero-width no-break space.
+# Names keep them (spans stay exact); matching ignores them; RW015 reports them.
+INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))
+_INV = INVISIBLE_CHARACTERS
+_NAME_WORD = rf"(?:[Dd][’'])?[{_INV}]*\p{{Lu}}[\p{{L}}\p{{M}}\p{{N}}’'\-.&{_INV}]*"
 _NAME_WORDS = (
     rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
     r"(?:,\s*(?:Inc|Ltd|LLC|Corp|Co)\.?)?"
 )
+# "A", "A et al.", "A and B", and the longer lists of APA and Chicago author-date:
+# "A, B, & C", "A, B, and C", "A, B, C, et al.".
 _NAMES_FULL = regex.compile(
-    rf"(?:{_NAME_WORDS})(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?:{_NAME_WORDS}))?",
+    rf"(?:{_NAME_WORDS})(?:\s+[{_INV}]*et[{_INV}]*\s+al\.?|\s+(?:and|&)\s+(?:{_NAME_WORDS})"
+    rf"|(?:,\s+(?:{_NAME_WORDS}))+(?:,?\s+(?:and|&)\s+(?:{_NAME_WORDS})|,\s+et\s+al\.?))?",
     regex.VERSION1,
 )
 _PARTICLE_WORD = regex.compile(_PARTICLE)
 _CORPORATE_SUFFIX = regex.compile(r"(?:Inc|Ltd|LLC|Corp|Co)\.?")
 
-_YEAR = r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press)"
+_YEAR = (
+    r"(?:(?:1[5-9]|20)\d\d(?:[/–](?:(?:1[5-9]|20)\d\d))?|n\.\s?d\.|in\s+press"
+    r"|submitted|forthcoming)"
+)
 _YEAR_ITEM = regex.compile(rf"(?P<year>{_YEAR})(?:-?(?P<suffix>[a-z]{{1,2}}))?(?![\p{{L}}\p{{N}}])")
-_YEAR_START = regex.compile(r"(?<![\p{L}\p{N}])(?:(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press)")
+_YEAR_START = regex.compile(
+    r"(?<![\p{L}\p{N}])(?:(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press|submitted|forthcoming)"
+)
 _SUFFIX_ONLY = regex.compile(r"(?P<suffix>[a-z]{1,2})(?![\p{L}\p{N}])")
 _LIST_SEP = regex.compile(r"\s*(?P<sep>[,;])")
 _GROUP_SEP = regex.compile(r"\s*[,;]\s*")
 _PAREN_GROUP = regex.compile(r"\((?P<body>[^()\n]{1,800})\)|\[(?P<bbody>[^\[\]\n]{1,800})\]")
 _POSSESSIVE = regex.compile(r"(?:['’]s)?\s*$")
 _WORD_START = regex.compile(r"(?<![\p{L}\p{N}’'\-.])(?=[\p{L}\p{N}])")
-_HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press")
+_HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press|submitted|forthcoming")
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the invisible characters of INVISIBLE_CHARACTERS."""
+    return text.translate(_INVISIBLE_TABLE)
+
+
+def _rstrip_blank(text: str) -> str:
+    """``text`` without trailing white space and invisible characters."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in INVISIBLE_CHARACTERS):
+        end -= 1
+    return text[:end]
+
+
+def invisible_character_findings(
+    path: str, text: str, citations: Sequence[Citation]
+) -> list[Finding]:
+    """RW015 for each invisible character inside a citation, with a safe fix removing it
+    (the citation already matches as if it were not there)."""
+    findings: list[Finding] = []
+    lines: LineIndex | None = None
+    for citation in citations:
+        written = text[citation.start : citation.end]
+        if not any(char in written for char in INVISIBLE_CHARACTERS):
+            continue
+        lines = lines or LineIndex(text)
+        shown = without_invisible(written)
+        for offset, char in enumerate(written):
+            if char not in INVISIBLE_CHARACTERS:
+                continue
+            where = citation.start + offset
+            span = lines.span(path, where, where + 1)
+            name = unicodedata.name(char, "invisible character")
+            message = (
+                f"invisible character U+{ord(char):04X} {name} in '{shown}' (pasted from a "
+                "PDF?); it is ignored when matching, remove it"
+            )
+            fix = Fix(f"Remove U+{ord(char):04X} {name}", (TextEdit(span, ""),))
+            findings.append(Finding("RW015", message, span, fix=fix))
+    return findings
 
 
 def _name_options(text: str, start: int, end: int) -> tuple[NameOption, ...]:
@@ -171,9 +229,9 @@ def _parse_parenthetical(text: str, start: int, end: int) -> tuple[list[CitedWor
         items, list_end, seps = parsed
         names_end = found.start()
         between = text[boundary:names_end]
-        stripped = between.rstrip()
+        stripped = _rstrip_blank(between)
         if stripped.endswith(","):
-            stripped = stripped[:-1]
+            stripped = _rstrip_blank(stripped[:-1])
         options = _name_options(text, boundary, boundary + len(stripped)) if stripped else ()
         if not options and not stripped.strip(" ;,") and previous_options:
             options = previous_options  # "(Hu et al., 2021; 2023)": same names, another year

@@ -1,105 +1,59 @@
-"""Resolve each cited work to one bibliography entry, or explain why it cannot be (RW001–RW008)."""
+"""Resolve each cited work of a document to one bibliography entry, or explain why it
+cannot be (RW001–RW008, RW020).
+
+A document (one draft, or a LaTeX root with the files it includes) is resolved as a whole,
+because its labels depend on everything it cites:
+1. keyed citations resolve by key; the keys are cited for certain;
+2. the author text of each rendered work is matched to names in the bibliography (exact,
+   after accent folding, or by first author), giving the works of that name and year;
+3. each label group those works belong to is solved (``label_inference``): which members
+   the document cites, so which one each written suffix means;
+4. each work gets its entry, several possible entries (RW020, information), or a finding.
+"""
 
 from __future__ import annotations
 
-import copy
 import difflib
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..bibliography.labels import Label, LabelOptions, compute_labels
-from ..bibliography.latex_text import fold
-from ..bibliography.model import BibEntry, Bibliography, SourceSpan
+from ..bibliography.model import BibEntry
+from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
-from ..positions import LineIndex
-from .model import Citation, CitedWork, NameOption
+from .cited_set import CitedEvidence, DocumentIndex, evidence_from_bbl_labels, solve_groups
+from .index import CitationIndex, first_surname, folded_names, normalize_names
+from .label_inference import (
+    NEEDS_SUFFIX,
+    SUPERFLUOUS_SUFFIX,
+    GroupProblem,
+    WrittenLabel,
+)
+from .model import Citation, CitedWork, Document, NameOption
 
-
-def normalize_names(text: str) -> str:
-    """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
-    text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
-    return " ".join(text.casefold().split())
-
-
-def _folded_names(text: str) -> str:
-    return normalize_names(fold(text))
-
-
-def _first_surname(names: str) -> str:
-    """The first author's surname of a names string, folded ("Xu et al." → "xu")."""
-    text = _folded_names(names)
-    for marker in (" et al", " and "):
-        index = text.find(marker)
-        if index >= 0:
-            text = text[:index]
-    return text.strip()
-
-
-@dataclass
-class CitationIndex:
-    """A bibliography with its labels, indexed for resolution, completion and hover."""
-
-    bibliography: Bibliography
-    options: LabelOptions = field(default_factory=LabelOptions)
-
-    def __post_init__(self) -> None:
-        # Rendered works that resolved without findings, by how they were written.
-        self.clean_resolutions: dict[tuple[object, ...], tuple[BibEntry, int]] = {}
-        self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
-        # Nearest entries for unknown names and a year (RW001 suggestions).
-        self.suggestions: dict[tuple[str, str], list[BibEntry]] = {}
-        # Author groups within one edit of a spelling (RW005 for one-letter typos).
-        self.near_names: dict[str, list[str]] = {}
-        self.entries_by_key: dict[str, BibEntry] = self.bibliography.by_key()
-        unique = list(self.entries_by_key.values())
-        computed = compute_labels(unique, self.options)
-        self.labels: dict[str, Label] = {}
-        for entry in unique:
-            label = computed[entry.key]
-            truth = self.bibliography.bbl_labels.get(entry.key.lower())
-            if truth is not None:
-                label = Label(truth.names, truth.year, truth.suffix, label.raw_names)
-            self.labels[entry.key.lower()] = label
-        self.by_names: dict[str, list[BibEntry]] = defaultdict(list)
-        self.by_folded_names: dict[str, list[BibEntry]] = defaultdict(list)
-        self.by_first_surname: dict[str, list[BibEntry]] = defaultdict(list)
-        for entry in unique:
-            label = self.labels[entry.key.lower()]
-            self.by_names[normalize_names(label.names)].append(entry)
-            self.by_folded_names[_folded_names(label.names)].append(entry)
-            self.by_first_surname[_first_surname(label.names)].append(entry)
-
-    def label(self, entry: BibEntry) -> Label:
-        return self.labels[entry.key.lower()]
-
-    def detached(self) -> CitationIndex:
-        """This index with memo caches of its own. The labels and lookup tables are shared
-        (they are never written after construction), so a thread other than the one that
-        lints may resolve with the view without writing the index's caches."""
-        view = copy.copy(self)
-        view.clean_resolutions = {}
-        view.related_locations = {}
-        view.suggestions = {}
-        view.near_names = {}
-        return view
-
-    def entry(self, key: str) -> BibEntry | None:
-        return self.entries_by_key.get(key.lower())
-
-    def describe(self, entry: BibEntry) -> str:
-        """ "Chen et al., 2021 (Evaluating Large Language Models Trained on Code)"."""
-        title = entry.title or entry.key
-        return f"{self.label(entry).text()} ({title})"
+__all__ = [
+    "CitationIndex",
+    "CitedEvidence",
+    "DocumentIndex",
+    "DocumentResolution",
+    "ManuscriptFile",
+    "WorkResolution",
+    "resolve_citations",
+    "resolve_manuscript",
+]
 
 
 @dataclass(frozen=True)
 class WorkResolution:
-    """What one cited work refers to; ``names`` is the reading of the author text used."""
+    """What one cited work refers to; ``names`` is the reading of the author text used.
+
+    ``candidates`` holds the works it may mean when the text cannot tell (``entry`` is then
+    None), or the works a finding was about."""
 
     work: CitedWork
     citation: Citation
     entry: BibEntry | None
     names: NameOption | None = None
+    candidates: tuple[BibEntry, ...] = ()
 
     @property
     def is_head(self) -> bool:
@@ -123,344 +77,117 @@ class DocumentResolution:
     path: str
     works: list[WorkResolution]
     findings: list[Finding]
+    # The document's view of the bibliography: its labels, from its cited set.
+    index: DocumentIndex | None = None
+    document: Document | None = None
 
 
-class _Resolver:
-    def __init__(self, path: str, text: str, index: CitationIndex) -> None:
-        self.path = path
-        self.lines = LineIndex(text)
-        self.index = index
-        self.findings: list[Finding] = []
+@dataclass(frozen=True)
+class ManuscriptFile:
+    """One file of a document, with the citations found in it."""
 
-    def span(self, start: int, end: int) -> SourceSpan:
-        return self.lines.span(self.path, start, end)
+    document: Document
+    citations: Sequence[Citation]
 
-    def related(self, entries: list[BibEntry]) -> tuple[RelatedLocation, ...]:
-        key = tuple(entry.key for entry in entries[:8])
-        cached = self.index.related_locations.get(key)
-        if cached is None:
-            cached = tuple(
-                RelatedLocation(entry.span, self.index.describe(entry)) for entry in entries[:8]
-            )
-            self.index.related_locations[key] = cached
+
+# -- name matching (independent of the cited set; cached per written form) -----------------
+
+EXACT, FOLDED, AUTHOR_FORM = "exact", "folded", "author-form"
+YEAR_OFF, UNMATCHED, NOT_A_CITATION = "year-off", "unmatched", "not-a-citation"
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How a rendered work's author text and year met the bibliography.
+
+    ``candidates``: the works with these names (or, for AUTHOR_FORM, this first author) and
+    this year. ``others``: for YEAR_OFF the works with these names in other years; for
+    UNMATCHED the nearest works (``near``: one spelling edit away)."""
+
+    kind: str
+    option: int
+    candidates: tuple[BibEntry, ...] = ()
+    others: tuple[BibEntry, ...] = ()
+    near: BibEntry | None = None
+
+
+def _match_names(index: CitationIndex, work: CitedWork) -> NameMatch:
+    key = (tuple(o.text for o in work.name_options), work.year)
+    cached = index.name_matches.get(key)
+    if isinstance(cached, NameMatch):
         return cached
+    match = _match_names_uncached(index, work)
+    index.name_matches[key] = match
+    return match
 
-    def report(
-        self,
-        code: str,
-        message: str,
-        start: int,
-        end: int,
-        entries: list[BibEntry] | None = None,
-        fix: Fix | None = None,
-    ) -> None:
-        self.findings.append(
-            Finding(
-                code, message, self.span(start, end), related=self.related(entries or []), fix=fix
-            )
-        )
 
-    def edit(self, start: int, end: int, new_text: str) -> TextEdit:
-        return TextEdit(self.span(start, end), new_text)
+def _same_year(index: CitationIndex, entries: Sequence[BibEntry], year: str) -> list[BibEntry]:
+    return [e for e in entries if index.base_label(e).year == year]
 
-    # -- keyed citations -------------------------------------------------------------
 
-    def resolve_key(self, work: CitedWork, citation: Citation) -> WorkResolution:
-        alias = self.index.bibliography.key_aliases.get(work.key.lower())
-        if alias is not None and alias.lower() in self.index.entries_by_key:
-            return WorkResolution(work, citation, self.index.entries_by_key[alias.lower()])
-        entry = self.index.entries_by_key.get(work.key.lower())
-        if entry is not None:
-            if entry.key != work.key:
-                fix = Fix(
-                    f"Use the key '{entry.key}'", (self.edit(work.start, work.end, entry.key),)
-                )
-                message = f"key '{work.key}' differs in case from the bibliography's '{entry.key}'"
-                if citation.form == "pandoc":
-                    # Pandoc matches keys case-sensitively: this citation is undefined.
-                    self.report(
-                        "RW007",
-                        message + "; Pandoc will not find it",
-                        work.start,
-                        work.end,
-                        [entry],
-                        fix,
-                    )
-                    return WorkResolution(work, citation, None)
-                self.report("RW008", message, work.start, work.end, [entry], fix)
-            return WorkResolution(work, citation, entry)
-        close = difflib.get_close_matches(
-            work.key, list(self.index.entries_by_key), n=3, cutoff=0.75
-        )
-        suggestions = [self.index.entries_by_key[k] for k in close]
-        message = f"undefined citation key '{work.key}'"
-        suggested_fix: Fix | None = None
-        if suggestions:
-            message += "; did you mean " + ", ".join(f"'{e.key}'" for e in suggestions) + "?"
-            best = suggestions[0]
-            suggested_fix = Fix(
-                f"Use the key '{best.key}'",
-                (self.edit(work.start, work.end, best.key),),
-                safe=False,
-            )
-        self.report("RW007", message, work.start, work.end, suggestions, suggested_fix)
-        return WorkResolution(work, citation, None)
+def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
+    year_off: NameMatch | None = None
+    for table, kind, normal in (
+        (index.by_names, EXACT, normalize_names),
+        (index.by_folded_names, FOLDED, folded_names),
+    ):
+        for number, option in enumerate(work.name_options):
+            entries = table.get(normal(option.text))
+            if entries:
+                same = _same_year(index, entries, work.year)
+                if same:
+                    return NameMatch(kind, number, tuple(same))
+                year_off = NameMatch(YEAR_OFF, number, (), tuple(entries), None)
+                break
+        if year_off is not None:
+            break
+    last = len(work.name_options) - 1
+    option = work.name_options[last]
+    same_first: dict[str, BibEntry] = {}
+    for other in work.name_options:
+        for entry in index.by_first_surname.get(first_surname(other.text), []):
+            same_first.setdefault(entry.key, entry)
+    in_year = _same_year(index, list(same_first.values()), work.year)
+    author_groups = {normalize_names(index.base_label(e).names) for e in in_year}
+    if len(author_groups) == 1:
+        # The first author and the year agree: the author form is what is off ("Roweis
+        # et al., 2000" for Roweis and Saul, 2000), even when those names exist in
+        # another year.
+        return NameMatch(AUTHOR_FORM, last, tuple(in_year))
+    if year_off is not None:
+        return year_off
+    near = _one_edit(index, option.text, work.year)
+    if near is None and not work.strong and not same_first:
+        # "(GPT-4, 2023)": a bare capitalised word and a year, nothing like it cited.
+        return NameMatch(NOT_A_CITATION, last)
+    return NameMatch(UNMATCHED, last, (), tuple(_suggest(index, option.text, work.year)), near)
 
-    # -- rendered citations ----------------------------------------------------------
 
-    def resolve_rendered(self, work: CitedWork, citation: Citation) -> WorkResolution:
-        # The same label written the same way resolves the same way: reuse clean results.
-        key = (
-            tuple(o.text for o in work.name_options),
-            work.year,
-            work.suffix,
-            work.start == work.year_start,
-        )
-        clean = self.index.clean_resolutions.get(key)
-        if clean is not None:
-            entry, option_index = clean
-            return WorkResolution(work, citation, entry, work.name_options[option_index])
-        reported = len(self.findings)
-        resolution = self._resolve_rendered(work, citation)
-        if (
-            resolution.entry is not None
-            and len(self.findings) == reported
-            and (resolution.names is not None)
-        ):
-            option_index = work.name_options.index(resolution.names)
-            self.index.clean_resolutions[key] = (resolution.entry, option_index)
-        return resolution
+def _one_edit(index: CitationIndex, names: str, year: str) -> BibEntry | None:
+    """The one entry of this year whose names are one spelling edit away, if exactly one."""
+    target = folded_names(names)
+    found: list[BibEntry] = []
+    for folded, entries in index.by_folded_names.items():
+        if abs(len(folded) - len(target)) <= 1 and _within_one_edit(folded, target):
+            found.extend(e for e in entries if index.base_label(e).year == year)
+    return found[0] if len(found) == 1 else None
 
-    def _resolve_rendered(self, work: CitedWork, citation: Citation) -> WorkResolution:
-        index = self.index
-        continuation = work.start == work.year_start
-        for option in work.name_options:
-            candidates = index.by_names.get(normalize_names(option.text))
-            if candidates:
-                return self._by_year(work, citation, option, candidates)
-        for option in work.name_options:
-            candidates = index.by_folded_names.get(_folded_names(option.text))
-            if candidates:
-                resolution = self._by_year(work, citation, option, candidates)
-                if resolution.entry is not None and not continuation:
-                    self._spelling(option, resolution.entry)
-                return resolution
-        return self._unmatched_names(work, citation, continuation)
 
-    def _spelling(self, option: NameOption, entry: BibEntry) -> None:
-        correct = self.index.label(entry).names
-        self.report(
-            "RW005",
-            f"'{option.text}' is spelled '{correct}' in the bibliography: "
-            f"{self.index.describe(entry)}",
-            option.start,
-            option.start + len(option.text),
-            [entry],
-            Fix(
-                f"Spell it '{correct}'",
-                (self.edit(option.start, option.start + len(option.text), correct),),
-            ),
-        )
-
-    def _work_range(self, work: CitedWork, option: NameOption) -> tuple[int, int]:
-        if work.start == work.year_start:  # "c" of "2023a,c": the suffix alone
-            return work.year_start, work.year_end
-        return option.start, work.end
-
-    def _by_year(
-        self,
-        work: CitedWork,
-        citation: Citation,
-        option: NameOption,
-        candidates: list[BibEntry],
-    ) -> WorkResolution:
-        index = self.index
-        start, end = self._work_range(work, option)
-        cited = f"{option.text}, {work.year}{work.suffix}"
-        same_year = [e for e in candidates if index.label(e).year == work.year]
-        if not same_year:
-            years = sorted({index.label(e).year_with_suffix for e in candidates})
-            if len(candidates) == 1:
-                entry = candidates[0]
-                label = index.label(entry)
-                self.report(
-                    "RW006",
-                    f"no work '{cited}' in the bibliography; the only {label.names} work is "
-                    f"{index.describe(entry)}",
-                    start,
-                    end,
-                    [entry],
-                    Fix(
-                        f"Change the year to {label.year_with_suffix}",
-                        (self.edit(work.year_start, work.year_end, label.year_with_suffix),),
-                        safe=False,
-                    ),
-                )
-                return WorkResolution(work, citation, entry, option)
-            self.report(
-                "RW001",
-                f"no work '{cited}' in the bibliography; {option.text} has works from "
-                + ", ".join(years),
-                start,
-                end,
-                candidates,
-            )
-            return WorkResolution(work, citation, None, option)
-        matching = [e for e in same_year if index.label(e).suffix == work.suffix]
-        if matching:
-            return WorkResolution(work, citation, matching[0], option)
-        suffixed = [e for e in same_year if index.label(e).suffix]
-        if not work.suffix:
-            if len(same_year) == 1:
-                entry = same_year[0]
-                label = index.label(entry)
-                self.report(
-                    "RW002",
-                    f"'{cited}' needs its suffix: the bibliography labels it "
-                    f"{label.text()} ({entry.title})",
-                    start,
-                    end,
-                    [entry],
-                    Fix(
-                        f"Write {label.year_with_suffix}",
-                        (self.edit(work.year_start, work.year_end, label.year_with_suffix),),
-                    ),
-                )
-                return WorkResolution(work, citation, entry, option)
-            self.report(
-                "RW002",
-                f"'{cited}' is ambiguous: {len(same_year)} works match: "
-                + "; ".join(index.describe(e) for e in same_year),
-                start,
-                end,
-                same_year,
-            )
-            return WorkResolution(work, citation, None, option)
-        if not suffixed and len(same_year) == 1:
-            entry = same_year[0]
-            suffix_start = work.year_end - len(work.suffix)
-            self.report(
-                "RW003",
-                f"superfluous suffix '{work.suffix}' in '{cited}': only one {option.text} "
-                f"{work.year} work exists, {index.describe(entry)}",
-                start,
-                end,
-                [entry],
-                # The "c" of "2023a,c" cannot be removed on its own: no fix there.
-                Fix(
-                    f"Remove the suffix '{work.suffix}'",
-                    (self.edit(suffix_start, work.year_end, ""),),
-                )
-                if work.start != work.year_start
-                else None,
-            )
-            return WorkResolution(work, citation, entry, option)
-        self.report(
-            "RW003",
-            f"unknown suffix '{work.suffix}' in '{cited}': the bibliography has "
-            + "; ".join(index.describe(e) for e in same_year),
-            start,
-            end,
-            same_year,
-        )
-        return WorkResolution(work, citation, None, option)
-
-    def _unmatched_names(
-        self, work: CitedWork, citation: Citation, continuation: bool
-    ) -> WorkResolution:
-        """No entry has these names: wrong author form, one-edit misspelling, or unknown."""
-        index = self.index
-        option = work.name_options[-1]
-        start, end = self._work_range(work, option)
-        cited = f"{option.text}, {work.year}{work.suffix}"
-        same_first = [
-            e
-            for o in work.name_options
-            for e in index.by_first_surname.get(_first_surname(o.text), [])
-        ]
-        exact = [
-            e
-            for e in same_first
-            if index.label(e).year == work.year and index.label(e).suffix == work.suffix
-        ]
-        if len(exact) == 1:
-            entry = exact[0]
-            correct = index.label(entry).names
-            self.report(
-                "RW004",
-                f"'{option.text}' does not match the authors of {index.describe(entry)}: "
-                f"write '{correct}'",
-                start,
-                end,
-                [entry],
-                Fix(
-                    f"Write '{correct}'",
-                    (self.edit(option.start, option.start + len(option.text), correct),),
-                )
-                if not continuation
-                else None,
-            )
-            return WorkResolution(work, citation, entry, option)
-        near = self._one_edit(option.text, work)
-        if near is not None:
-            if not continuation:
-                self._spelling(option, near)
-            return WorkResolution(work, citation, near, option)
-        if not work.strong and not same_first:
-            # "(GPT-4, 2023)": a bare capitalised word and a year, nothing like it cited.
-            return WorkResolution(work, citation, None, option)
-        suggestions = self._suggest(option.text, work.year)
-        message = f"no work '{cited}' in the bibliography"
-        if suggestions:
-            message += "; nearest: " + "; ".join(index.describe(e) for e in suggestions)
-        self.report("RW001", message, start, end, suggestions)
-        return WorkResolution(work, citation, None, option)
-
-    def _one_edit(self, names: str, work: CitedWork) -> BibEntry | None:
-        target = _folded_names(names)
-        near = self.index.near_names.get(target)
-        if near is None:  # computed once per spelling: it scans every author group
-            near = self.index.near_names[target] = [
-                folded
-                for folded in self.index.by_folded_names
-                if abs(len(folded) - len(target)) <= 1 and _within_one_edit(folded, target)
-            ]
-        found: list[BibEntry] = [
-            e
-            for folded in near
-            for e in self.index.by_folded_names[folded]
-            if self.index.label(e).year == work.year and self.index.label(e).suffix == work.suffix
-        ]
-        return found[0] if len(found) == 1 else None
-
-    def _suggest(self, names: str, year: str) -> list[BibEntry]:
-        # The same unknown names recur in a draft (and on every relint): compute them once.
-        key = (names, year)
-        cached = self.index.suggestions.get(key)
-        if cached is None:
-            cached = self.index.suggestions[key] = self._nearest(names, year)
-        return cached
-
-    def _nearest(self, names: str, year: str) -> list[BibEntry]:
-        index = self.index
-        target = _folded_names(names)
-        scored: list[tuple[float, str, BibEntry]] = []
-        for folded, entries in index.by_folded_names.items():
-            matcher = difflib.SequenceMatcher(None, target, folded)
-            # real_quick_ratio (lengths only) bounds quick_ratio, which bounds ratio.
-            if matcher.real_quick_ratio() < 0.6:
-                continue
-            ratio = matcher.quick_ratio()
-            if ratio < 0.6:
-                continue
-            ratio = matcher.ratio()
-            if ratio < 0.6:
-                continue
-            for entry in entries:
-                bonus = 0.2 if index.label(entry).year == year else 0.0
-                scored.append((ratio + bonus, entry.key, entry))
-        scored.sort(key=lambda row: (-row[0], row[1]))
-        return [entry for _, _, entry in scored[:3]]
+def _suggest(index: CitationIndex, names: str, year: str) -> list[BibEntry]:
+    target = folded_names(names)
+    scored: list[tuple[float, str, BibEntry]] = []
+    for folded, entries in index.by_folded_names.items():
+        matcher = difflib.SequenceMatcher(None, target, folded)
+        if matcher.quick_ratio() < 0.6:
+            continue
+        ratio = matcher.ratio()
+        if ratio < 0.6:
+            continue
+        for entry in entries:
+            bonus = 0.2 if index.base_label(entry).year == year else 0.0
+            scored.append((ratio + bonus, entry.key, entry))
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return [entry for _, _, entry in scored[:3]]
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -477,16 +204,540 @@ def _within_one_edit(a: str, b: str) -> bool:
     return True
 
 
+# -- the resolver --------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    """A rendered work between name matching and group solving."""
+
+    number: int
+    file: int
+    work: CitedWork
+    citation: Citation
+    match: NameMatch
+    groups: tuple[str, ...] = ()
+
+
+@dataclass
+class _FileState:
+    document: Document
+    slots: list[WorkResolution | None] = field(default_factory=list)
+    findings: list[list[Finding]] = field(default_factory=list)
+
+
+class _Resolver:
+    def __init__(self, index: CitationIndex, evidence: CitedEvidence) -> None:
+        self.index = index
+        self.evidence = evidence
+        self.files: list[_FileState] = []
+        self.view: CitationIndex = index  # the document's labels once groups are solved
+
+    # -- findings -----------------------------------------------------------------------
+
+    def related(self, entries: Sequence[BibEntry]) -> tuple[RelatedLocation, ...]:
+        key = tuple(entry.key for entry in entries[:8])
+        cached = self.view.related_locations.get(key)
+        if cached is None:
+            cached = tuple(
+                RelatedLocation(entry.span, self.view.describe(entry)) for entry in entries[:8]
+            )
+            self.view.related_locations[key] = cached
+        return cached
+
+    def report(
+        self,
+        file: int,
+        slot: int,
+        code: str,
+        message: str,
+        start: int,
+        end: int,
+        entries: Sequence[BibEntry] = (),
+        fix: Fix | None = None,
+        severity: str = "",
+    ) -> None:
+        span = self.files[file].document.span(start, end)
+        self.files[file].findings[slot].append(
+            Finding(code, message, span, severity, related=self.related(entries), fix=fix)
+        )
+
+    def edit(self, file: int, start: int, end: int, new_text: str) -> TextEdit:
+        return TextEdit(self.files[file].document.span(start, end), new_text)
+
+    # -- keyed citations -----------------------------------------------------------------
+
+    def resolve_key(
+        self, file: int, slot: int, work: CitedWork, citation: Citation
+    ) -> WorkResolution:
+        index = self.index
+        alias = index.bibliography.key_aliases.get(work.key.lower())
+        if alias is not None and alias.lower() in index.entries_by_key:
+            return WorkResolution(work, citation, index.entries_by_key[alias.lower()])
+        entry = index.entries_by_key.get(work.key.lower())
+        if entry is not None:
+            if entry.key != work.key:
+                fix = Fix(
+                    f"Use the key '{entry.key}'",
+                    (self.edit(file, work.start, work.end, entry.key),),
+                )
+                message = f"key '{work.key}' differs in case from the bibliography's '{entry.key}'"
+                if citation.form == "pandoc":
+                    # Pandoc matches keys case-sensitively: this citation is undefined.
+                    self.report(
+                        file,
+                        slot,
+                        "RW007",
+                        message + "; Pandoc will not find it",
+                        work.start,
+                        work.end,
+                        [entry],
+                        fix,
+                    )
+                    return WorkResolution(work, citation, None)
+                self.report(file, slot, "RW008", message, work.start, work.end, [entry], fix)
+            return WorkResolution(work, citation, entry)
+        close = difflib.get_close_matches(work.key, list(index.entries_by_key), n=3, cutoff=0.75)
+        suggestions = [index.entries_by_key[k] for k in close]
+        message = f"undefined citation key '{work.key}'"
+        suggested_fix: Fix | None = None
+        if suggestions:
+            message += "; did you mean " + ", ".join(f"'{e.key}'" for e in suggestions) + "?"
+            best = suggestions[0]
+            suggested_fix = Fix(
+                f"Use the key '{best.key}'",
+                (self.edit(file, work.start, work.end, best.key),),
+                safe=False,
+            )
+        self.report(file, slot, "RW007", message, work.start, work.end, suggestions, suggested_fix)
+        return WorkResolution(work, citation, None)
+
+    # -- rendered citations: names -------------------------------------------------------
+
+    def match_rendered(self, pending: _Pending, slot: int) -> WorkResolution | None:
+        """Report what the names and year alone show; a resolution when nothing is left to
+        decide, else None (the work waits for its label group to be solved)."""
+        work, match, file = pending.work, pending.match, pending.file
+        option = work.name_options[match.option]
+        continuation = not _is_head(work)
+        start, end = _work_range(work, option)
+        cited = f"{option.text}, {work.year}{work.suffix}"
+        if match.kind == NOT_A_CITATION:
+            return WorkResolution(work, pending.citation, None, option)
+        if match.kind in (FOLDED, YEAR_OFF) and not continuation:
+            spelled = match.candidates or match.others
+            correct = self.index.base_label(spelled[0]).names
+            if folded_names(correct) == folded_names(option.text) and normalize_names(
+                correct
+            ) != normalize_names(option.text):
+                self._spelling(file, slot, option, correct, spelled)
+        if match.kind == YEAR_OFF:
+            return self._year_off(pending, slot, option, start, end, cited)
+        if match.kind == UNMATCHED:
+            self._unmatched(pending, slot, option, start, end, cited)
+            return WorkResolution(work, pending.citation, None, option)  # suggestions only
+        if match.kind == AUTHOR_FORM and not continuation:
+            names = self.index.base_label(match.candidates[0]).names
+            described = "; ".join(self.index.describe(e) for e in match.candidates[:3])
+            self.report(
+                file,
+                slot,
+                "RW004",
+                f"'{option.text}' does not match the authors of {described}: write '{names}'",
+                start,
+                end,
+                match.candidates,
+                # Another author form may be another work missing from the bibliography.
+                Fix(
+                    f"Write '{names}'",
+                    (self.edit(file, option.start, option.start + len(option.text), names),),
+                    safe=False,
+                ),
+            )
+        return None
+
+    def _spelling(
+        self, file: int, slot: int, option: NameOption, correct: str, entries: Sequence[BibEntry]
+    ) -> None:
+        end = option.start + len(option.text)
+        self.report(
+            file,
+            slot,
+            "RW005",
+            f"'{option.text}' is spelled '{correct}' in the bibliography: "
+            f"{self.index.describe(entries[0])}",
+            option.start,
+            end,
+            entries,
+            Fix(f"Spell it '{correct}'", (self.edit(file, option.start, end, correct),)),
+        )
+
+    def _year_off(
+        self, pending: _Pending, slot: int, option: NameOption, start: int, end: int, cited: str
+    ) -> WorkResolution:
+        work, others, file = pending.work, pending.match.others, pending.file
+        if len(others) == 1:
+            entry = others[0]
+            label = self.index.base_label(entry)
+            self.report(
+                file,
+                slot,
+                "RW006",
+                f"no work '{cited}' in the bibliography; the only {label.names} work is "
+                f"{self.index.describe(entry)}",
+                start,
+                end,
+                [entry],
+                Fix(
+                    f"Change the year to {label.year}",
+                    (self.edit(file, work.year_start, work.year_end, label.year),),
+                    safe=False,
+                ),
+            )
+            return WorkResolution(work, pending.citation, entry, option)
+        years = sorted({self.index.base_label(e).year for e in others})
+        self.report(
+            file,
+            slot,
+            "RW001",
+            f"no work '{cited}' in the bibliography; {option.text} has works from "
+            + ", ".join(years),
+            start,
+            end,
+            others,
+        )
+        return WorkResolution(work, pending.citation, None, option)
+
+    def _unmatched(
+        self, pending: _Pending, slot: int, option: NameOption, start: int, end: int, cited: str
+    ) -> None:
+        match, file = pending.match, pending.file
+        message = f"no work '{cited}' in the bibliography"
+        fix = None
+        if match.near is not None:
+            near = match.near
+            names = self.index.base_label(near).names
+            message += f"; did you mean {self.index.describe(near)}?"
+            # A surname one letter away is as likely another author as a typo.
+            fix = Fix(
+                f"Write '{names}'",
+                (self.edit(file, option.start, option.start + len(option.text), names),),
+                safe=False,
+            )
+        elif match.others:
+            message += "; nearest: " + "; ".join(self.index.describe(e) for e in match.others)
+        entries = [match.near] if match.near is not None else list(match.others)
+        self.report(file, slot, "RW001", message, start, end, entries, fix)
+
+    # -- rendered citations: suffixes ----------------------------------------------------
+
+    def settle(self, pending: _Pending, slot: int, view: DocumentIndex) -> WorkResolution:
+        """The work's entry once its label groups are solved, or the finding that says why
+        there is none."""
+        work, file = pending.work, pending.file
+        option = work.name_options[pending.match.option]
+        start, end = _work_range(work, option)
+        referents: list[BibEntry] = []
+        conflicts: list[str] = []
+        for group in pending.groups:
+            solution = view.solutions[group]
+            for key in solution.referents.get(pending.number, ()):
+                referents.append(view.entries_by_key[key])
+            if pending.number in solution.conflicts:
+                conflicts.append(solution.conflicts[pending.number])
+        if len(referents) > 1 and view.evidence.labels:
+            # Where a .bbl or the reference list printed the names, they decide ("Holmgren
+            # et al. 2018" beside "Holmgren, Hansen, and Mikofski 2018" in Chicago style).
+            written = normalize_names(option.text)
+            printed = [
+                e
+                for e in referents
+                if (label := view.evidence.labels.get(e.key.lower())) is not None
+                and normalize_names(label.names) == written
+            ]
+            if len(printed) == 1:
+                referents = printed
+        if len(referents) == 1 or (referents and _one_work(referents)):
+            # Duplicate entries of one work (RW301 reports them): whichever is cited, the
+            # text means that work.
+            return WorkResolution(work, pending.citation, referents[0], option)
+        cited = f"{option.text}, {work.year}{work.suffix}"
+        candidates = pending.match.candidates
+        if referents:
+            self._uncertain(pending, slot, start, end, cited, referents, view)
+            return WorkResolution(work, pending.citation, None, option, tuple(referents))
+        reason = conflicts[0] if conflicts else _reason_for(pending, view)
+        group_cited = self._cited_in_groups(pending, view)
+        if reason == NEEDS_SUFFIX:
+            self._needs_suffix(pending, slot, start, end, cited, group_cited, view)
+            return WorkResolution(work, pending.citation, None, option, tuple(group_cited))
+        exact = view.evidence.exact is not None
+        if reason == SUPERFLUOUS_SUFFIX and (
+            len(candidates) == 1 or exact and len(group_cited) == 1
+        ):
+            entry = candidates[0] if len(candidates) == 1 else group_cited[0]
+            suffix_start = work.year_end - len(work.suffix)
+            where = "exists" if len(candidates) == 1 else "is cited here"
+            self.report(
+                file,
+                slot,
+                "RW003",
+                f"superfluous suffix '{work.suffix}' in '{cited}': only one {option.text} "
+                f"{work.year} work {where}, {view.describe(entry)}",
+                start,
+                end,
+                [entry],
+                # The "c" of "2023a,c" cannot be removed on its own: no fix there.
+                Fix(
+                    f"Remove the suffix '{work.suffix}'",
+                    (self.edit(file, suffix_start, work.year_end, ""),),
+                )
+                if _is_head(work)
+                else None,
+            )
+            return WorkResolution(work, pending.citation, entry, option)
+        listed = group_cited if view.evidence.exact is not None and group_cited else candidates
+        self.report(
+            file,
+            slot,
+            "RW003",
+            f"unknown suffix '{work.suffix}' in '{cited}': "
+            + ("the document cites " if listed is group_cited else "the bibliography has ")
+            + "; ".join(view.describe(e) for e in listed),
+            start,
+            end,
+            listed,
+        )
+        return WorkResolution(work, pending.citation, None, option, tuple(candidates))
+
+    def _cited_in_groups(self, pending: _Pending, view: DocumentIndex) -> list[BibEntry]:
+        cited = []
+        for group in pending.groups:
+            for key in view.cited_members(group):
+                entry = view.entries_by_key[key]
+                if entry in pending.match.candidates:
+                    cited.append(entry)
+        return cited
+
+    def _needs_suffix(
+        self,
+        pending: _Pending,
+        slot: int,
+        start: int,
+        end: int,
+        cited: str,
+        group_cited: list[BibEntry],
+        view: DocumentIndex,
+    ) -> None:
+        work, file = pending.work, pending.file
+        if len(group_cited) == 1 and view.label(group_cited[0]).suffix:
+            entry = group_cited[0]
+            label = view.label(entry)
+            self.report(
+                file,
+                slot,
+                "RW002",
+                f"'{cited}' needs its suffix: the document's bibliography labels it "
+                f"{label.text()} ({entry.title})",
+                start,
+                end,
+                [entry],
+                Fix(
+                    f"Write {label.year_with_suffix}",
+                    (self.edit(file, work.year_start, work.year_end, label.year_with_suffix),),
+                ),
+            )
+            return
+        if view.evidence.exact is not None and group_cited:
+            reason = f"the document cites {len(group_cited)} such works ({view.evidence.source})"
+            works = group_cited
+            listed = "; ".join(view.describe(e) for e in works)
+        else:
+            reason = (
+                "a suffix written elsewhere in the document, or several keys, mean it cites "
+                "more than one of them"
+            )
+            works = list(pending.match.candidates)
+            listed = "; ".join(f"{e.title or e.key} ({e.key})" for e in works[:6])
+        self.report(
+            file,
+            slot,
+            "RW002",
+            f"'{cited}' needs a suffix: {reason}; which is meant? {listed}",
+            start,
+            end,
+            works,
+        )
+
+    def _uncertain(
+        self,
+        pending: _Pending,
+        slot: int,
+        start: int,
+        end: int,
+        cited: str,
+        referents: list[BibEntry],
+        view: DocumentIndex,
+    ) -> None:
+        described = "; ".join(f"{e.key}: {e.title or e.key}" for e in referents[:6])
+        self.report(
+            pending.file,
+            slot,
+            "RW020",
+            f"'{cited}' may be any of {len(referents)} works, depending on which the document "
+            f"cites ({described}); to settle it, cite by key, keep the .bbl or .aux beside "
+            "the draft, or list the key under `cited` in relwork.toml",
+            start,
+            end,
+            referents,
+        )
+
+
+def _one_work(entries: Sequence[BibEntry]) -> bool:
+    """Whether these entries are all the same work (duplicates under several keys)."""
+    first = entries[0]
+    identities = work_identities(first)
+    return all(
+        any(i in identities and same_work(first, other, i) for i in work_identities(other))
+        for other in entries[1:]
+    )
+
+
+def _is_head(work: CitedWork) -> bool:
+    return work.start != work.year_start
+
+
+def _work_range(work: CitedWork, option: NameOption) -> tuple[int, int]:
+    if not _is_head(work):  # "c" of "2023a,c": the suffix alone
+        return work.year_start, work.year_end
+    return option.start, work.end
+
+
+def _reason_for(pending: _Pending, view: DocumentIndex) -> str:
+    """Why a work that constrains no group alone (its names fit several) fits none."""
+    if not pending.work.suffix:
+        return NEEDS_SUFFIX
+    if all(len(view.groups[g]) == 1 for g in pending.groups):
+        return SUPERFLUOUS_SUFFIX
+    return "unknown-suffix"
+
+
+def resolve_manuscript(
+    files: Sequence[ManuscriptFile],
+    index: CitationIndex,
+    evidence: CitedEvidence | None = None,
+) -> list[DocumentResolution]:
+    """Resolve every cited work of a document made of ``files`` (all files at once: the
+    labels depend on everything the document cites). ``evidence`` defaults to what a
+    ``.bbl`` beside the bibliography says."""
+    evidence = evidence_from_bbl_labels(index) if evidence is None else evidence
+    resolver = _Resolver(index, evidence)
+    pendings: list[tuple[_Pending, int]] = []
+    keyed: list[str] = []
+    number = 0
+    for file_number, file in enumerate(files):
+        state = _FileState(file.document)
+        resolver.files.append(state)
+        for citation in file.citations:
+            for work in citation.works:
+                slot = len(state.slots)
+                state.slots.append(None)
+                state.findings.append([])
+                if work.is_keyed:
+                    resolution = resolver.resolve_key(file_number, slot, work, citation)
+                    state.slots[slot] = resolution
+                    if resolution.entry is not None:
+                        keyed.append(resolution.entry.key.lower())
+                    continue
+                pending = _Pending(number, file_number, work, citation, _match_names(index, work))
+                number += 1
+                done = resolver.match_rendered(pending, slot)
+                if done is not None:
+                    state.slots[slot] = done
+                else:
+                    pendings.append((pending, slot))
+    evidence = evidence.with_known(keyed)
+    view = _solve(index, evidence, [p for p, _ in pendings])
+    resolver.view = view
+    for pending, slot in pendings:
+        resolver.files[pending.file].slots[slot] = resolver.settle(pending, slot, view)
+    results = []
+    for state in resolver.files:
+        works = [w for w in state.slots if w is not None]
+        findings = [f for per_work in state.findings for f in per_work]
+        document = state.document
+        results.append(DocumentResolution(document.path, works, findings, view, document))
+    return results
+
+
+def _solve(
+    index: CitationIndex, evidence: CitedEvidence, pendings: list[_Pending]
+) -> DocumentIndex:
+    """Build each touched label group's problem from the evidence and the written labels."""
+    exact = (
+        frozenset(index.entries_by_key)
+        if evidence.every_entry
+        else frozenset(k.lower() for k in evidence.exact)
+        if evidence.exact is not None
+        else None
+    )
+    known = frozenset(evidence.known)
+    order: dict[str, int] = {}
+    for key in [*(evidence.exact or ()), *evidence.known]:
+        order.setdefault(key.lower(), len(order))
+    problems: dict[str, GroupProblem] = {}
+
+    def problem_of(group: str) -> GroupProblem:
+        problem = problems.get(group)
+        if problem is None:
+            members = tuple(e.key.lower() for e in index.groups[group])
+            cited_exactly = exact is not None and any(m in exact for m in members)
+            certain = (exact if cited_exactly and exact is not None else known) & set(members)
+            problem = problems[group] = GroupProblem(
+                members, frozenset(certain), exact=cited_exactly
+            )
+        return problem
+
+    for key in known:
+        entry = index.entries_by_key.get(key)
+        if entry is not None:
+            problem_of(index.group_key(entry))
+    for pending in pendings:
+        groups = tuple(dict.fromkeys(index.group_key(e) for e in pending.match.candidates))
+        pending.groups = groups
+        for entry in pending.match.candidates:
+            order.setdefault(entry.key.lower(), len(order))
+        for group in groups:
+            members = set(problem_of(group).members)
+            problem_of(group).written.append(
+                WrittenLabel(
+                    pending.number,
+                    pending.work.suffix,
+                    frozenset(e.key.lower() for e in pending.match.candidates) & members,
+                    binding=len(groups) == 1,
+                )
+            )
+    return solve_groups(index, evidence, problems, order)
+
+
 def resolve_citations(
-    path: str, text: str, citations: list[Citation], index: CitationIndex
+    path: str,
+    text: str,
+    citations: Sequence[Citation],
+    index: CitationIndex,
+    evidence: CitedEvidence | None = None,
 ) -> DocumentResolution:
-    """Resolve every work of ``citations`` (found in ``text``) against ``index``."""
-    resolver = _Resolver(path, text, index)
-    works: list[WorkResolution] = []
-    for citation in citations:
-        for work in citation.works:
-            if work.is_keyed:
-                works.append(resolver.resolve_key(work, citation))
-            else:
-                works.append(resolver.resolve_rendered(work, citation))
-    return DocumentResolution(path, works, resolver.findings)
+    """Resolve the citations of a single-file document (see ``resolve_manuscript``)."""
+    document = Document(path, text)
+    return resolve_manuscript([ManuscriptFile(document, citations)], index, evidence)[0]
+
+
+def document_labels(
+    index: CitationIndex, evidence: CitedEvidence, files: Sequence[ManuscriptFile] = ()
+) -> DocumentIndex:
+    """The labels of a document: its cited set from ``evidence`` and what ``files`` write."""
+    if files:
+        resolved = resolve_manuscript(files, index, evidence)
+        assert resolved[0].index is not None
+        return resolved[0].index
+    return _solve(index, evidence, [])

@@ -23,6 +23,10 @@ _PANDOC_CONTEXT = regex.compile(
 _RENDERED_CONTEXT = regex.compile(
     r"(?:^|[(\[;]\s*|\s)(?P<prefix>(?:[\p{Lu}][\p{L}\p{M}'’\-]*|(?:van|von|de|der|den|le|la|du|di)\b)(?:[\s,.&]+[\p{L}\p{N}.&'’\-]*)*)$"
 )
+# Typst: "@key" and "#cite(<key".
+_TYPST_CONTEXT = regex.compile(
+    r"(?:(?<![\p{L}\p{N}_@\\/])@|#cite\(\s*<)(?P<prefix>[\p{L}\p{N}_\-:.]*)$"
+)
 _OPEN_CONTEXT = regex.compile(r"(?:[(\[]|;\s)\s*$")
 
 
@@ -54,6 +58,10 @@ def completion_context(
         return CompletionContext("key", match["prefix"], offset + match.start("prefix"))
     if kind == "markdown":
         match = _PANDOC_CONTEXT.search(text)
+        if match:
+            return CompletionContext("key", match["prefix"], offset + match.start("prefix"))
+    if kind == "typst":
+        match = _TYPST_CONTEXT.search(text)
         if match:
             return CompletionContext("key", match["prefix"], offset + match.start("prefix"))
     if kind == "latex":

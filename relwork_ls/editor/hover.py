@@ -79,6 +79,12 @@ def work_hover(
     cited, and the findings on it."""
     where = [(str(analysis.path), cited.start) for analysis, cited in citing]
     on_work = findings_on(findings, lines, work.start, work.end)
+    if work.entry is None and work.candidates and index is not None:
+        # The text may mean any of these works: show each.
+        shown = [reference_markdown(entry, index) for entry in work.candidates[:6]]
+        heading = f"One of {len(work.candidates)} works (the text cannot tell which):"
+        notes = [f"⚠ {finding.code}: {finding.message}" for finding in on_work]
+        return "\n\n---\n\n".join([heading, *shown, *notes])
     return citation_hover_markdown(work.entry, index, where, on_work)
 
 

@@ -16,8 +16,10 @@ import regex
 from ..bibliography.model import SourceSpan
 from ..checks.style import style_findings
 from ..checks.suppression import filter_suppressed
+from ..citations.cited_set import DocumentIndex
 from ..citations.documents import extract_citations, prose_text
-from ..citations.model import shifted
+from ..citations.index import folded_names
+from ..citations.model import CitedWork, Document, shifted
 from ..citations.resolution import CitationIndex, WorkResolution, resolve_citations
 from ..config import Config
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
@@ -204,9 +206,16 @@ def local_analysis(
         for cited in (shifted(c, left) for c in extract_citations(window, kind))
         if cited.start <= end and start <= cited.end
     ]
-    resolution = resolve_citations(path, text, citations, index.detached())
+    if isinstance(index, DocumentIndex):
+        # The rest of the document is unchanged: what it cites still holds for the labels.
+        resolution = resolve_citations(
+            path, text, citations, index.base.detached(), index.local_evidence()
+        )
+    else:
+        resolution = resolve_citations(path, text, citations, index.detached())
+    document = Document(path, text, kind)
     findings = resolution.findings + style_findings(
-        path, text, resolution.works, index, config.suffix_separator
+        document, resolution.works, index, config.suffix_separator
     )
     findings = filter_suppressed([f for f in findings if f.code in LOCAL_CODES], {path: text})
     low = min((c.start for c in citations), default=start)
@@ -249,7 +258,7 @@ def shifted_work(work: WorkResolution, delta: int) -> WorkResolution:
     names = None
     if work.names is not None:
         names = moved.name_options[work.work.name_options.index(work.names)]
-    return WorkResolution(moved, citation, work.entry, names)
+    return WorkResolution(moved, citation, work.entry, names, work.candidates)
 
 
 def innermost_work(works: Iterable[WorkResolution], offset: int) -> WorkResolution | None:
@@ -294,9 +303,42 @@ def relint_changed(
         or (kind == "markdown" and new.startswith("---") and region.start <= _front_matter_end(new))
     ):
         return None
+    if _shares_label_groups(old, new, kind, (old_left, old_right), (left, right)):
+        return None
     moved = carry_over(findings, path, old, new)
     local = local_analysis(path, new, kind, index, config, left, right)
     return merge_local(moved, local, LineIndex(new))
+
+
+def _shares_label_groups(
+    old: str, new: str, kind: str, old_window: tuple[int, int], new_window: tuple[int, int]
+) -> bool:
+    """Whether a citation outside the edited paragraphs may be labelled differently now:
+    labels depend on everything a document cites, so an edit that writes, removes or
+    relabels a work of a group cited elsewhere (or a key, which can settle any group)
+    needs the whole document resolved again."""
+
+    def works_in(text: str, window: tuple[int, int]) -> list[CitedWork]:
+        return [
+            work
+            for citation in extract_citations(text, kind)
+            for work in citation.works
+            if window[0] <= citation.start and citation.end <= window[1]
+        ]
+
+    inside = works_in(old, old_window) + works_in(new, new_window)
+    groups = {(folded_names(w.names), w.year) for w in inside if not w.is_keyed}
+    keyed_inside = any(w.is_keyed for w in inside)
+    for citation in extract_citations(new, kind):
+        if new_window[0] <= citation.start and citation.end <= new_window[1]:
+            continue
+        for work in citation.works:
+            if work.is_keyed:
+                if groups:
+                    return True
+            elif keyed_inside or (folded_names(work.names), work.year) in groups:
+                return True
+    return False
 
 
 def _front_matter_end(text: str) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..bibliography.model import SourceSpan
@@ -15,13 +17,22 @@ from ..rules import RULES
 
 FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
+HELP_URI = "https://pypi.org/project/relwork-ls/"
+
+# What each code means, as the README's table of findings says (SARIF fullDescription).
+DESCRIPTIONS = {code: item.explanation for code, item in RULES.items()}
 
 
 def display_path(path: str, base: Path | None = None) -> str:
     """``path`` relative to ``base`` (default: the current directory) when it is below it."""
-    base = base or Path.cwd()
+    return _relative(path, str(base) if base is not None else os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, base: str) -> str:
+    # Cached: a report names the same few files thousands of times.
     try:
-        return os.path.relpath(path, base) if Path(path).is_absolute() else path
+        return os.path.relpath(path, base) if os.path.isabs(path) else path
     except ValueError:  # another drive on Windows
         return path
 
@@ -65,45 +76,79 @@ def format_text(findings: Sequence[Finding]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def format_json(findings: Sequence[Finding]) -> str:
-    return (
-        json.dumps(
-            {"version": 1, "findings": [finding_dict(f) for f in findings]},
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n"
-    )
+def format_json(findings: Sequence[Finding], internal_errors: Sequence[Finding] = ()) -> str:
+    payload = {
+        "version": 1,
+        "findings": [finding_dict(f) for f in findings],
+        "internal_errors": [finding_dict(f) for f in internal_errors],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def artifact_uri(path: str) -> str:
+    """A file's SARIF artifact URI: relative to the current directory when below it, with
+    spaces, ``#``, ``%`` and non-ASCII characters percent-encoded (UTF-8)."""
+    shown = display_path(path)
+    if os.path.isabs(shown):
+        return Path(shown).as_uri()
+    return quote(Path(shown).as_posix(), safe="/")
 
 
 def _sarif_location(span: SourceSpan) -> dict[str, Any]:
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": Path(display_path(span.path)).as_posix()},
-            "region": {
-                "startLine": span.line + 1,
-                "startColumn": span.column + 1,
-                "endLine": span.end_line + 1,
-                "endColumn": max(span.end_column + 1, 1),
-            },
-        }
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": artifact_uri(span.path), "uriBaseId": "%SRCROOT%"},
+        "region": {
+            "startLine": span.line + 1,
+            "startColumn": span.column + 1,
+            "endLine": max(span.end_line, span.line) + 1,
+            "endColumn": max(span.end_column + 1, 1),
+        },
     }
+    return {"physicalLocation": physical}
 
 
-def format_sarif(findings: Sequence[Finding]) -> str:
-    """A SARIF 2.1.0 log with one run, in the shape GitHub code scanning accepts."""
-    rules = [
+def _sarif_rules() -> list[dict[str, Any]]:
+    return [
         {
             "id": code,
             "name": item.name,
             "shortDescription": {"text": item.summary},
             "fullDescription": {"text": item.explanation},
             "helpUri": item.url,
-            "help": {"text": f"{item.explanation} Example: {item.example}"},
+            "help": {
+                "text": f"{item.explanation} Example: {item.example}",
+                "markdown": _rule_help(code),
+            },
             "defaultConfiguration": {"level": _SARIF_LEVEL[item.severity.value]},
         }
         for code, item in sorted(RULES.items())
     ]
+
+
+def _rule_help(code: str) -> str:
+    return (
+        f"**{code}** {DESCRIPTIONS.get(code, '')} Silence one with `relwork: ignore {code}` "
+        "on its line; `relwork-ls rule {code}` explains it."
+    )
+
+
+def _notification(problem: Finding) -> dict[str, Any]:
+    notification: dict[str, Any] = {
+        "level": "error",
+        "message": {"text": problem.message},
+        "associatedRule": {"id": problem.code},
+    }
+    if problem.span.path:
+        notification["locations"] = [_sarif_location(problem.span)]
+    return notification
+
+
+def format_sarif(findings: Sequence[Finding], internal_errors: Sequence[Finding] = ()) -> str:
+    """A SARIF 2.1.0 log with one run, in the shape GitHub code scanning accepts.
+
+    Internal errors are also tool execution notifications: the run says it did not
+    succeed fully, and where."""
+    rules = _sarif_rules()
     rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
     for finding in findings:
@@ -129,10 +174,20 @@ def format_sarif(findings: Sequence[Finding]) -> str:
                     "driver": {
                         "name": "relwork-ls",
                         "version": __version__,
-                        "informationUri": "https://pypi.org/project/relwork-ls/",
+                        "informationUri": HELP_URI,
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not internal_errors,
+                        "toolExecutionNotifications": [
+                            _notification(problem) for problem in internal_errors
+                        ],
+                    }
+                ],
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
@@ -167,10 +222,13 @@ def format_github(findings: Sequence[Finding]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render(findings: Sequence[Finding], fmt: str) -> str:
-    return {
-        "text": format_text,
-        "json": format_json,
-        "sarif": format_sarif,
-        "github": format_github,
-    }[fmt](findings)
+def render(findings: Sequence[Finding], fmt: str, internal_errors: Sequence[Finding] = ()) -> str:
+    """The report of ``findings`` in a format of FORMATS. ``internal_errors`` (RW014, also
+    a crash with an empty path) are listed apart where the format has a place for them."""
+    if fmt == "json":
+        return format_json(findings, internal_errors)
+    if fmt == "sarif":
+        return format_sarif(findings, internal_errors)
+    if fmt == "github":
+        return format_github(findings)
+    return format_text(findings)

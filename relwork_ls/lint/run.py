@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from ..bibliography.files import BibliographyError, load_bibliography
+from ..bibliography.files import BibliographyError, UnreadableFile, load_bibliography
 from ..bibliography.labels import LabelOptions
 from ..bibliography.model import BibEntry, Bibliography, SourceSpan
-from ..checks.bibliography import duplicate_work_findings, unused_entry_findings
+from ..checks.bibliography import (
+    conflicting_definitions,
+    duplicate_work_findings,
+    unused_entry_findings,
+)
 from ..checks.draft_alignment import AlignedWork, detect_groups, shingles
 from ..checks.drift import DraftVersion, align_versions, drift_findings
 from ..checks.history import old_bibliography_from_git, stale_label_findings
 from ..checks.style import style_findings
-from ..checks.suppression import filter_suppressed
+from ..checks.suppression import Directives, filter_suppressed, unknown_code_findings
+from ..citations.cited_set import DocumentIndex
 from ..citations.resolution import CitationIndex
 from ..findings import Finding, severity_rank
+from ..git_files import last_commit_time
 from .edits import apply_fixes, fixes_by_file
-from .fixes import FileChangedError, FileSnapshot, write_atomically
+from .fixes import (
+    FileSnapshot,
+    FixNotWritten,
+    write_atomically,
+)
 from .fixes import unified_diff as make_diff
 from .reports import display_path
 from .workspace import DocumentAnalysis, SkippedFile, Workspace, discover
@@ -52,6 +64,37 @@ class LintResult:
     drafts: list[Path]
     bibliographies: list[Path]
     analyses: list[DocumentAnalysis] = field(default_factory=list)
+    # RW014: what went wrong inside relwork-ls, one per file (kept whatever select says,
+    # so that the exit status and the report's notifications show it).
+    internal_errors: list[Finding] = field(default_factory=list)
+
+
+def internal_error(path: Path | str, doing: str, error: BaseException) -> Finding:
+    """RW014 for an unexpected exception while ``doing`` something with one file."""
+    detail = str(error).splitlines()[0][:200] if str(error) else ""
+    message = (
+        f"internal error while {doing} this file ({type(error).__name__}"
+        f"{': ' + detail if detail else ''}); the other files were checked. Please report it."
+    )
+    return Finding("RW014", message, SourceSpan(str(path), 0, 0, 0, 0))
+
+
+class _Isolated:
+    """Runs one file's step so that a failure costs that file only: the other drafts and
+    bibliographies are still checked, and the failure becomes a finding."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def run(self, path: Path | str, doing: str, step: Callable[[], list[Finding]]) -> list[Finding]:
+        try:
+            return step()
+        except TimeoutError:
+            finding = _timeout(path, doing)
+        except Exception as error:  # noqa: BLE001 - any bug: one finding, not a crash
+            finding = internal_error(path, doing, error)
+        self.findings.append(finding)
+        return []
 
 
 def _natural_key(path: Path) -> list[object]:
@@ -81,8 +124,23 @@ def draft_groups(analyses: list[DocumentAnalysis], workspace: Workspace) -> list
             return workspace.memo("shingles", path, text, lambda: shingles(text))
 
         for detected in detect_groups(texts, cached_shingles):
-            groups.append(sorted((Path(p) for p in detected), key=_natural_key))
+            groups.append(_oldest_first([Path(p) for p in detected], config.allow_git))
     return groups
+
+
+def _oldest_first(paths: list[Path], use_git: bool) -> list[Path]:
+    """Drafts by when they were last changed: the last commit touching each, else its
+    modification time; the name breaks ties ("v2" after "v1")."""
+
+    def moment(path: Path) -> tuple[float, float, list[object]]:
+        try:
+            modified = path.stat().st_mtime
+        except OSError:
+            modified = 0.0
+        committed = last_commit_time(path) if use_git else None
+        return (committed if committed is not None else modified, modified, _natural_key(path))
+
+    return sorted(paths, key=moment)
 
 
 class _Linter:
@@ -115,10 +173,11 @@ class _Linter:
         return self._old_indexes[bibs]
 
     def _old_bibliography(self, bibs: tuple[Path, ...]) -> Bibliography:
+        config = self.workspace.config
         if self.history.before:
             old = Bibliography()
-            for path in self.workspace.permitted(self.history.before, self.workspace.config.source):
-                old.extend(load_bibliography(path))
+            for path in self.workspace.permitted(self.history.before, config.source):
+                old.extend(load_bibliography(path, max_bytes=config.max_file_bytes))
             return old
         if not self.workspace.config.allow_git:
             raise BibliographyError("git is not run in an untrusted workspace")
@@ -128,18 +187,13 @@ class _Linter:
         findings = list(analysis.findings)
         works = analysis.resolution.works
         findings += style_findings(
-            str(analysis.path),
-            analysis.text,
-            works,
-            analysis.index,
-            self.workspace.config.suffix_separator,
+            analysis.document, works, analysis.index, self.workspace.config.suffix_separator
         )
         if self.history.active and analysis.index is not None and analysis.bibliographies:
             old = self.old_index(analysis.bibliographies)
             if old is not None:
                 findings += stale_label_findings(
-                    str(analysis.path),
-                    analysis.text,
+                    analysis.document,
                     analysis.citations,
                     analysis.resolution,
                     old,
@@ -174,29 +228,58 @@ def lint_paths(
     the walk could not take: nothing is walked here.
     """
     history = history or History()
+    explicit_drafts: set[Path] = set()
     if drafts is None:
         for path in paths:
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():
                 raise LintUsageError(f"no such file or directory: {path}")
-        found = discover(paths, workspace.config.exclude)
+        max_bytes = workspace.config.max_file_bytes
+        found = discover(paths, workspace.config.exclude, max_bytes=max_bytes)
+        explicit = {path.absolute() for path in paths if not path.is_dir()}
+        for skipped_file in found.skipped:
+            if skipped_file.path in explicit:  # a file named on the command line: say so
+                raise LintUsageError(f"{skipped_file.path}: {skipped_file.reason}")
         drafts, skipped = found.drafts, found.skipped
+        explicit_drafts = {path.resolve() for path in explicit}
         workspace.discovered_bibliographies = found.bibliographies or _beside_named_drafts(
             paths, workspace
         )
     found_bibs = workspace.discovered_bibliographies
     linter = _Linter(workspace, history)
+    isolated = _Isolated()
     analyses: list[DocumentAnalysis] = []
     findings: list[Finding] = [_skipped_finding(file) for file in skipped]
     for draft in drafts:
-        analysis = workspace.analyze(draft, (texts or {}).get(draft))
-        if analysis.citations and not analysis.bibliographies and not workspace.refused:
+        try:
+            analysis = workspace.analyze(draft, (texts or {}).get(draft), texts)
+        except OSError as error:  # UnreadableFile among others: the draft is skipped
+            if draft in explicit_drafts:
+                reason = error.reason if isinstance(error, UnreadableFile) else error.strerror
+                raise LintUsageError(f"{draft}: {reason or error}") from error
+            if isinstance(error, TimeoutError):
+                isolated.findings.append(_timeout(draft, "finding its bibliography"))
+            else:
+                findings.append(_skipped_finding(SkippedFile(draft, _read_failure(error))))
+            continue
+        except Exception as error:  # noqa: BLE001 - one bad draft is one finding
+            isolated.findings.append(internal_error(draft, "analysing", error))
+            continue
+        if (
+            analysis.citations
+            and not analysis.bibliographies
+            and not workspace.refused
+            and not workspace.unreadable
+        ):
             raise LintUsageError(
                 f"{draft}: no bibliography: pass --bib FILE, list `bibliographies` in "
                 "relwork.toml, or name one in the document"
             )
         analyses.append(analysis)
-        findings.extend(linter.document_findings(analysis))
-    findings.extend(_drift(analyses, workspace))
+        findings.extend(
+            isolated.run(draft, "checking", partial(linter.document_findings, analysis))
+        )
+    newest = analyses[-1].path if analyses else Path(".")
+    findings.extend(isolated.run(newest, "comparing drafts", lambda: _drift(analyses, workspace)))
     used: list[Path] = []
     for analysis in analyses:
         used.extend(b for b in analysis.bibliographies if b not in used)
@@ -205,23 +288,49 @@ def lint_paths(
         if bib not in used:
             used.append(bib)
     for bib in used:
-        if not bib.is_file() and bib not in workspace.overlays:
+        if not bib.exists() and not bib.is_symlink() and bib not in workspace.overlays:
             raise LintUsageError(f"bibliography not found: {bib}")
-    findings.extend(workspace.bibliography_findings(used))
+    for bib in used:
+        findings.extend(
+            isolated.run(bib, "reading", partial(workspace.bibliography_findings, [bib]))
+        )
+    for analysis in analyses:
+        findings.extend(workspace.combination_findings.get(analysis.bibliographies, []))
     findings.extend(_refused_findings(workspace))
     findings.extend(linter.problems)
-    findings.extend(_bibliography_checks(analyses, workspace))
+    owned = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    owned.append(workspace.config.root.resolve())
+    findings.extend(_bibliography_checks(analyses, workspace, owned, isolated))
+    findings.extend(isolated.findings)
     findings = _supersede(findings)
+    internal = [f for f in findings if f.code == "RW014"]
     sources = {str(a.path): a.text for a in analyses}
-    for path in {Path(f.span.path) for f in findings} & set(used):
-        sources[str(path)] = workspace.text_of(path)
-    findings = filter_suppressed(findings, sources)
+    used_paths = {str(path) for path in used}
+    for path_text in {f.span.path for f in findings} & used_paths:
+        path = Path(path_text)
+        if path not in workspace.unreadable:
+            with suppress(OSError):  # reported already; its findings stay unsuppressed
+                sources[path_text] = workspace.text_of(path)
+    directives: dict[str, Directives] = {}
+    findings = filter_suppressed(findings, sources, directives)
+    findings.extend(unknown_code_findings(sources, directives))
     configured = [f for f in (workspace.configure(f) for f in findings) if f is not None]
     unique = {(f.span, f.code, f.message): f for f in configured}
     result = sorted(
         unique.values(), key=lambda f: (f.span.path, f.span.line, f.span.column, f.code)
     )
-    return LintResult(result, drafts, used, analyses)
+    return LintResult(result, drafts, used, analyses, internal)
+
+
+def _timeout(path: Path | str, doing: str) -> Finding:
+    message = f"too complex to finish {doing} in time; that step was skipped"
+    return Finding("RW009", message, SourceSpan(str(path), 0, 0, 0, 0))
+
+
+def _read_failure(error: OSError) -> str:
+    if isinstance(error, UnreadableFile):
+        return error.reason
+    return f"cannot be read: {error.strerror or error}"
 
 
 def _beside_named_drafts(paths: list[Path], workspace: Workspace) -> list[Path]:
@@ -269,7 +378,7 @@ def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Findi
                         path,
                         analysis,
                         lambda a=analysis: DraftVersion(  # type: ignore[misc]
-                            a.path, a.text, a.resolution.works, a.index
+                            a.document, a.resolution.works, a.index
                         ),
                     )
                 )
@@ -286,27 +395,70 @@ def _drift(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Findi
     return findings
 
 
-def _bibliography_checks(analyses: list[DocumentAnalysis], workspace: Workspace) -> list[Finding]:
-    """RW301 and RW302 for each bibliography set that some draft actually cites from."""
+def _bibliography_checks(
+    analyses: list[DocumentAnalysis],
+    workspace: Workspace,
+    owned: list[Path],
+    isolated: _Isolated,
+) -> list[Finding]:
+    """RW301 for each bibliography set that some draft cites from; RW302 (when enabled)
+    for entries no document cites, in bibliographies the workspace owns (a shared library
+    elsewhere is not ours to prune). A failure on one bibliography is one finding."""
     findings: list[Finding] = []
-    indexes: dict[int, CitationIndex] = {}
-    cited: list[BibEntry] = []
+    documents: dict[int, list[DocumentIndex]] = {}
+    bases: dict[int, CitationIndex] = {}
+    referenced: dict[int, list[BibEntry]] = {}
     for analysis in analyses:
-        if analysis.index is not None and analysis.citations:
-            indexes[id(analysis.index)] = analysis.index
-            cited.extend(w.entry for w in analysis.resolution.works if w.entry is not None)
-    setting = workspace.config.unused_entries
-    for index in indexes.values():
-        findings.extend(_duplicates(workspace, index))
-        if setting is not False:
-            findings.extend(unused_entry_findings(index, cited, force=bool(setting)))
+        view = analysis.index
+        if view is None or not analysis.citations:
+            continue
+        base = view.base if isinstance(view, DocumentIndex) else view
+        bases[id(base)] = base
+        referenced.setdefault(id(base), []).extend(
+            entry
+            for work in analysis.resolution.works
+            for entry in ((work.entry,) if work.entry is not None else work.candidates)
+        )
+        if isinstance(view, DocumentIndex) and all(
+            v is not view for v in documents.get(id(base), [])
+        ):
+            documents.setdefault(id(base), []).append(view)
+    for key, base in bases.items():
+        views = documents.get(key, [])
+        where = base.bibliography.paths[0] if base.bibliography.paths else "."
+        findings.extend(
+            isolated.run(where, "checking", partial(_duplicates, workspace, base, views))
+        )
+        conflicts = partial(conflicting_definitions, base)
+        findings.extend(
+            isolated.run(
+                where, "checking", partial(workspace.memo, "conflicts", key, base, conflicts)
+            )
+        )
+        setting = workspace.config.unused_entries
+        entries = base.entries_by_key.values()
+        own_list = bool(entries) and all(e.source_format == "reference-list" for e in entries)
+        if setting or (setting is None and own_list):
+            # A reference list is printed whole: there, unused means never referred to.
+            cited = referenced.get(key, []) if own_list else views
+            unused = isolated.run(where, "checking", partial(unused_entry_findings, base, cited))
+            findings.extend(f for f in unused if _inside_any(Path(f.span.path), owned))
     return findings
 
 
-def _duplicates(workspace: Workspace, index: CitationIndex) -> list[Finding]:
-    """RW301 of an index, computed once per version of its bibliographies."""
+def _inside_any(path: Path, folders: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == f or f in resolved.parents for f in folders)
+
+
+def _duplicates(
+    workspace: Workspace, index: CitationIndex, views: list[DocumentIndex]
+) -> list[Finding]:
+    """RW301 of an index, computed once per version of its bibliographies and documents."""
     key = tuple(index.bibliography.paths)
-    return workspace.memo("duplicates", key, index, lambda: duplicate_work_findings(index))
+    return workspace.memo(
+        "duplicates", key, (index, *views), lambda: duplicate_work_findings(index, views)
+    )
 
 
 def exit_status(findings: list[Finding], fail_on: str) -> int:
@@ -318,8 +470,24 @@ def exit_status(findings: list[Finding], fail_on: str) -> int:
 @dataclass
 class FixOutcome:
     result: LintResult
-    changed: dict[Path, tuple[str, str]]  # path → (before, after)
-    skipped: list[str]
+    changed: dict[Path, tuple[str, str]]  # path → (before, after): what the fixes change
+    skipped: list[str]  # why a file was not fixed, one line each
+    written: list[Path] = field(default_factory=list)  # the files actually rewritten
+
+
+def _writable_roots(paths: list[Path]) -> list[Path]:
+    """Where --fix may write: the linted folders, and the folder of each file named (as
+    named: a link named on the command line does not carry the fix to its target's folder
+    unless the target lies there too)."""
+    roots = []
+    for path in paths:
+        folder = path if path.is_dir() else path.absolute().parent
+        roots.append(folder.resolve())
+    return roots
+
+
+def _outside(path: Path, roots: list[Path]) -> bool:
+    return not any(path == root or root in path.parents for root in roots)
 
 
 def lint_and_fix(
@@ -332,16 +500,23 @@ def lint_and_fix(
     """Apply fixes until nothing changes (at most a few passes), then lint once more.
 
     Every draft is read once, up front; edits are computed on exactly that text, and a file
-    that changed on disk meanwhile is not written. With ``write=False`` nothing is written
-    and ``changed`` holds what would change.
+    that changed on disk meanwhile, a read-only file or folder, a locked file and a file
+    reached through a link out of the linted folders are not written (each is reported in
+    ``skipped``). With ``write=False`` nothing is written and ``changed`` holds what would
+    change.
     """
     for path in paths:
         if not path.exists():
             raise LintUsageError(f"no such file or directory: {path}")
     snapshots: dict[Path, FileSnapshot] = {}
     skipped: list[str] = []
-    for draft in discover(paths, workspace.config.exclude).drafts:
-        snapshot = FileSnapshot.read(draft)
+    max_bytes = workspace.config.max_file_bytes
+    for draft in discover(paths, workspace.config.exclude, max_bytes=max_bytes).drafts:
+        try:
+            snapshot = FileSnapshot.read(draft, max_bytes)
+        except OSError as error:
+            skipped.append(f"{draft}: {_read_failure(error)}; not fixed")
+            continue
         if snapshot is None:
             skipped.append(f"{draft}: not valid UTF-8; not fixed")
         else:
@@ -363,14 +538,26 @@ def lint_and_fix(
     changed = {
         p: (snapshots[p].text, text) for p, text in current.items() if text != snapshots[p].text
     }
+    written: list[Path] = []
     if write:
-        for path, (_, after) in changed.items():
+        roots = _writable_roots(paths)
+        for path, (_, after) in sorted(changed.items()):
+            if _outside(path, roots):
+                skipped.append(
+                    f"{path}: reached through a symbolic link out of the linted folders; not "
+                    "fixed (name the file itself to fix it)"
+                )
+                continue
             try:
                 write_atomically(snapshots[path], after)
-            except FileChangedError as error:
+            except FixNotWritten as error:
                 skipped.append(str(error))
+            except OSError as error:
+                skipped.append(f"{path}: could not be written: {error.strerror or error}")
+            else:
+                written.append(path)
     final = lint_paths(paths, workspace, history, texts=None if write else current)
-    return FixOutcome(final, changed, skipped)
+    return FixOutcome(final, changed, skipped, written)
 
 
 def unified_diff(outcome: FixOutcome) -> str:

@@ -5,30 +5,49 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ..bibliography.files import (
+    MAX_FILE_BYTES,
     BibliographyError,
     bibliography_from_text,
     load_bibliography,
     read_text,
+    regular_target,
 )
+from ..bibliography.hayagriva import looks_like_hayagriva
 from ..bibliography.labels import LabelOptions
-from ..bibliography.model import Bibliography, SourceSpan
+from ..bibliography.model import Bibliography, LoadProblem, SourceSpan
+from ..checks.reference_list import list_disagreements
+from ..citations.cited_set import CitedEvidence
 from ..citations.documents import (
     BIBLIOGRAPHY_SUFFIXES,
     document_kind,
     extract_citations,
     named_bibliographies,
 )
-from ..citations.model import Citation
-from ..citations.resolution import CitationIndex, DocumentResolution, resolve_citations
+from ..citations.docx import DocxError
+from ..citations.draft_bibliography import (
+    docx_text,
+    has_citation_fields,
+    has_reference_list,
+    own_bibliography,
+)
+from ..citations.model import Citation, Document
+from ..citations.reference_names import add_reference_list_forms
+from ..citations.rendered import invisible_character_findings
+from ..citations.resolution import (
+    CitationIndex,
+    DocumentResolution,
+    ManuscriptFile,
+    resolve_manuscript,
+)
 from ..config import Config
 from ..findings import Finding
+from .manuscripts import ManuscriptFinder, evidence_for
 
 T = TypeVar("T")
 _SKIPPED_DIRECTORIES = {
@@ -64,6 +83,13 @@ class DocumentAnalysis:
     def findings(self) -> list[Finding]:
         return self.resolution.findings
 
+    @property
+    def document(self) -> Document:
+        """The draft as analysed (its line index is shared by every check)."""
+        if self.resolution.document is None:
+            self.resolution.document = Document(str(self.path), self.text, self.kind)
+        return self.resolution.document
+
 
 @dataclass
 class Workspace:
@@ -75,16 +101,27 @@ class Workspace:
     discovered_bibliographies: list[Path] = field(default_factory=list)
     # Editor buffers override files on disk (path → text).
     overlays: dict[Path, str] = field(default_factory=dict)
+    # --bib-from-text: a draft with a reference list uses it even beside a bibliography.
+    bib_from_text: bool = False
 
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
         self._undecodable: set[Path] = set()
-        self._analyses: dict[Path, tuple[tuple[object, ...], DocumentAnalysis]] = {}
+        self._unopenable: dict[Path, str] = {}
+        # Per document root: the key it was analysed under and the analyses of its files.
+        self._analyses: dict[Path, tuple[tuple[object, ...], dict[Path, DocumentAnalysis]]] = {}
+        self.manuscripts = ManuscriptFinder(
+            self.read_if_possible, lambda path: self.config.allows_path(path)
+        )
         self._bibliographies: dict[Path, tuple[object, Bibliography]] = {}
         self._indexes: dict[tuple[Path, ...], tuple[tuple[object, ...], CitationIndex]] = {}
         # Paths that configuration or a draft named but that lie outside the trusted root:
         # path → where they were named (config file or draft). Reported as RW012.
         self.refused: dict[Path, Path | None] = {}
+        # Problems of bibliographies used together (RW307), by the set of paths.
+        self.combination_findings: dict[tuple[Path, ...], list[Finding]] = {}
+        # Bibliographies that could not be read (each reported once as RW011).
+        self.unreadable: set[Path] = set()
 
     def permitted(self, paths: Iterable[Path], named_in: Path | None) -> list[Path]:
         """The paths that may be read; the others are remembered as refused."""
@@ -125,12 +162,40 @@ class Workspace:
         cached = self._bibliographies.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        if path in self.overlays:
+        self.unreadable.discard(path)
+        kind = document_kind(str(path))
+        if kind is not None:  # a draft that is its own bibliography (its reference list)
+            bib = own_bibliography(path, self.text_of(path), kind)
+        elif path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
-            bib = load_bibliography(path)
+            options = LabelOptions(self.config.style, self.config.two_author_joiner)
+            try:
+                bib = load_bibliography(
+                    path, max_bytes=self.config.max_file_bytes, label_options=options
+                )
+            except Exception as error:  # noqa: BLE001 - one bad file is one finding
+                # The drafts and the other bibliographies still count.
+                self.unreadable.add(path)
+                bib = Bibliography(paths=[str(path)])
+                span = SourceSpan(str(path), 0, 0, 0, 0)
+                if isinstance(error, BibliographyError):
+                    problem = LoadProblem("RW011", f"skipped {path.name}: {error.reason}", span)
+                else:  # a bug in a loader
+                    message = (
+                        f"internal error while reading this file ({type(error).__name__}: "
+                        f"{str(error)[:200]}); it was skipped. Please report it."
+                    )
+                    problem = LoadProblem("RW014", message, span)
+                bib.problems.append(problem)
         self._bibliographies[path] = (stamp, bib)
         return bib
+
+    def readable(self, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+        """The bibliographies of ``paths`` that could be read (the others are RW011)."""
+        for path in paths:
+            self.bibliography(path)
+        return tuple(path for path in paths if path not in self.unreadable)
 
     def index(self, paths: tuple[Path, ...]) -> CitationIndex:
         """The label index over the union of ``paths``, rebuilt only when a file changed."""
@@ -139,20 +204,40 @@ class Workspace:
         if cached is not None and cached[0] == stamps:
             return cached[1]
         combined = Bibliography()
-        for path in paths:
-            combined.extend(self.bibliography(path))
+        parts = [self.bibliography(path) for path in paths]
+        for part in parts:
+            combined.extend(part)
+        self.combination_findings[paths] = printed_label_conflicts(parts)
+        if sum(1 for part in parts if part.bbl_labels) > 1:
+            # Two .bbl files are two documents' labels: merged, they describe neither.
+            combined.bbl_labels = {}
         options = LabelOptions(self.config.style, self.config.two_author_joiner)
         index = CitationIndex(combined, options)
+        add_reference_list_forms(index)
         self._indexes[paths] = (stamps, index)
         return index
 
     def bibliographies_for(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
-        """--bib first; else the draft's own \\bibliography/front matter (those that exist),
-        else the configured ones, else those found beside the drafts."""
+        """--bib first; else the draft's own \\bibliography/front matter (those that exist)
+        or Word citation fields, else the configured ones, else those found beside the
+        drafts, else the draft's own reference list. With --bib-from-text, the reference
+        list comes first."""
+        if self.bib_from_text and has_reference_list(text, kind):
+            return (draft,)
+        own = self._other_bibliographies(draft, text, kind)
+        if own:
+            return own
+        return (draft,) if has_reference_list(text, kind) else ()
+
+    def _other_bibliographies(self, draft: Path, text: str, kind: str) -> tuple[Path, ...]:
         if self.extra_bibliographies:
             return tuple(dict.fromkeys(self.extra_bibliographies))
+        if kind == "docx" and draft not in self._unopenable and has_citation_fields(draft, kind):
+            return (draft,)
         named = [(draft.parent / name).resolve() for name in named_bibliographies(text, kind)]
-        existing = [path for path in named if path.is_file() or path in self.overlays]
+        # A named file that exists but cannot be read (a device, too large) is kept, to be
+        # reported; one that does not exist falls back to the configured ones.
+        existing = [p for p in named if p.exists() or p.is_symlink() or p in self.overlays]
         if existing:
             return tuple(dict.fromkeys(self.permitted(existing, draft)))
         if self.config.bibliographies:
@@ -160,7 +245,12 @@ class Workspace:
             return tuple(dict.fromkeys(configured))
         if self.discovered_bibliographies:
             return tuple(dict.fromkeys(self.discovered_bibliographies))
-        beside = discover([draft.parent], self.config.exclude, recursive=False).bibliographies
+        beside = discover(
+            [draft.parent],
+            self.config.exclude,
+            recursive=False,
+            max_bytes=self.config.max_file_bytes,
+        ).bibliographies
         return (beside[0],) if len(beside) == 1 else ()
 
     # -- documents -----------------------------------------------------------------------
@@ -169,44 +259,84 @@ class Workspace:
         """An editor buffer's text, else the file's (undecodable bytes replaced, noted)."""
         if path in self.overlays:
             return self.overlays[path]
-        text, replaced = read_text(path)
+        if document_kind(str(path)) == "docx":
+            try:
+                text = docx_text(path).text
+            except DocxError as error:
+                self._unopenable[path] = str(error)
+                return ""
+            self._unopenable.pop(path, None)
+            return text
+        text, replaced = read_text(path, self.config.max_file_bytes)
         if replaced:
             self._undecodable.add(path)
         else:
             self._undecodable.discard(path)
         return text
 
-    def analyze(self, path: Path, text: str | None = None) -> DocumentAnalysis:
-        """Extract and resolve the citations of one draft (raises BibliographyError)."""
-        text = self.text_of(path) if text is None else text
-        kind = document_kind(str(path)) or "text"
-        bibs = self.bibliographies_for(path, text, kind)
-        index = self.index(bibs) if bibs else None
-        # Unchanged text against the same index: reuse (the server relints on every edit).
-        key = (text, bibs, id(index))
-        cached = self._analyses.get(path)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        analysis = self._analyze(path, text, kind, bibs, index)
-        self._analyses[path] = (key, analysis)
-        return analysis
+    def read_if_possible(self, path: Path) -> str | None:
+        """A buffer's or file's text; None when it cannot be read (not a regular file, too
+        large, unreadable) or lies outside what may be read."""
+        if path in self.overlays:
+            return self.overlays[path]
+        if not self.config.allows_path(path):
+            return None
+        target, _ = regular_target(path, None, self.config.max_file_bytes)
+        if target is None:
+            return None
+        try:
+            return read_text(target, self.config.max_file_bytes)[0]
+        except OSError:
+            return None
 
-    def _analyze(
-        self,
-        path: Path,
-        text: str,
-        kind: str,
-        bibs: tuple[Path, ...],
-        index: CitationIndex | None,
+    def analyze(
+        self, path: Path, text: str | None = None, texts: Mapping[Path, str] | None = None
     ) -> DocumentAnalysis:
+        """Extract and resolve the citations of one draft, together with the other files of
+        its document (``texts`` overrides their contents); raises BibliographyError."""
+        texts = texts or {}
+        text = texts.get(path, self.text_of(path)) if text is None else text
+        manuscript = self.manuscripts.manuscript_of(path, text)
+
+        def member_text(member: Path) -> str | None:
+            if member == path:
+                return text
+            if member in texts:
+                return texts[member]
+            return self.read_if_possible(member)
+
+        members = [(m, member_text(m)) for m in manuscript.files]
+        present = tuple((m, t) for m, t in members if t is not None)
+        root = manuscript.root
+        root_text = dict(present).get(root, text)
+        bibs = self.bibliographies_for(root, root_text, document_kind(str(root)) or "text")
+        readable = self.readable(bibs)
+        index = self.index(readable) if readable else None
+        evidence = (
+            evidence_for(manuscript, index, self.config, self.read_if_possible)
+            if index is not None
+            else None
+        )
+        # The same texts against the same index and evidence: reuse (the server relints on
+        # every edit; chapters of one document share one resolution).
+        key = (present, bibs, id(index), evidence)
+        cached = self._analyses.get(root)
+        if cached is not None and cached[0] == key and path in cached[1]:
+            return cached[1][path]
+        analyses = self._analyze_manuscript(present, bibs, index, evidence)
+        self._analyses[root] = (key, analyses)
+        return analyses[path]
+
+    def _scan(self, path: Path, text: str) -> tuple[list[Citation], list[Finding]]:
+        """Citations of one file and notes on it (binary, undecodable, too complex)."""
         start = SourceSpan(str(path), 0, 0, 0, 0)
         if "\x00" in text:
-            finding = Finding(
-                "RW010", "binary file (NUL bytes): not a draft; skipped", start, severity="info"
-            )
-            resolution = DocumentResolution(str(path), [], [finding])
-            return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
+            return [], [
+                Finding("RW010", "binary file (NUL bytes): not a draft; skipped", start, "info")
+            ]
         notes = []
+        if path in self._unopenable and path not in self.overlays:
+            notes.append(Finding("RW010", self._unopenable[path], start))
         if path in self._undecodable and path not in self.overlays:
             notes.append(
                 Finding(
@@ -216,19 +346,41 @@ class Workspace:
                 )
             )
         try:
-            citations = extract_citations(text, kind)
+            citations = extract_citations(text, document_kind(str(path)) or "text")
+            notes.extend(invisible_character_findings(str(path), text, citations))
+            return citations, notes
         except TimeoutError:
             # Pathological input (the regex timeout held): say so rather than hang or crash.
             message = "document too complex to scan for citations in time; it was skipped"
-            finding = Finding("RW009", message, SourceSpan(str(path), 0, 0, 0, 0))
-            resolution = DocumentResolution(str(path), [], [finding])
-            return DocumentAnalysis(path, text, kind, bibs, [], resolution, index)
+            return [], [*notes, Finding("RW009", message, start)]
+
+    def _analyze_manuscript(
+        self,
+        members: tuple[tuple[Path, str], ...],
+        bibs: tuple[Path, ...],
+        index: CitationIndex | None,
+        evidence: CitedEvidence | None,
+    ) -> dict[Path, DocumentAnalysis]:
+        scanned = {path: self._scan(path, text) for path, text in members}
+        documents = [Document(str(p), t, document_kind(str(p)) or "text") for p, t in members]
         if index is None:
-            resolution = DocumentResolution(str(path), [], [])
+            resolutions = [DocumentResolution(d.path, [], [], None, d) for d in documents]
         else:
-            resolution = resolve_citations(str(path), text, citations, index)
-        resolution.findings[:0] = notes
-        return DocumentAnalysis(path, text, kind, bibs, citations, resolution, index)
+            files = [ManuscriptFile(d, scanned[Path(d.path)][0]) for d in documents]
+            resolutions = resolve_manuscript(files, index, evidence)
+        analyses = {}
+        for (path, text), resolution in zip(members, resolutions, strict=True):
+            citations, notes = scanned[path]
+            kind = document_kind(str(path)) or "text"
+            if index is not None and bibs == (path,) and self.bib_from_text:
+                # The draft's own reference list beside a bibliography: where they differ.
+                others = self._other_bibliographies(path, text, kind)
+                if others and others != (path,):
+                    notes = [*notes, *list_disagreements(index, self.index(others))]
+            resolution.findings[:0] = notes
+            view = resolution.index or index
+            analyses[path] = DocumentAnalysis(path, text, kind, bibs, citations, resolution, view)
+        return analyses
 
     def bibliography_findings(self, paths: Iterable[Path]) -> list[Finding]:
         """Problems found while loading these bibliography files."""
@@ -250,14 +402,37 @@ class Workspace:
         )
 
 
+def printed_label_conflicts(parts: list[Bibliography]) -> list[Finding]:
+    """RW307 for each key whose .bbl labels differ between bibliographies used together
+    (two versions of one bibliography, each with the .bbl of the document it served)."""
+    printed: dict[str, tuple[str, Bibliography]] = {}
+    findings = []
+    for part in parts:
+        for key, label in part.bbl_labels.items():
+            seen = printed.setdefault(key, (label.text(), part))
+            if seen[1] is part or seen[0] == label.text():
+                continue
+            entry = next((e for e in part.entries if e.key.lower() == key), None)
+            where = entry.span if entry is not None else SourceSpan(part.paths[0], 0, 0, 0, 0)
+            first = Path(seen[1].paths[0]).with_suffix(".bbl").name
+            second = Path(part.paths[0]).with_suffix(".bbl").name
+            findings.append(
+                Finding(
+                    "RW307",
+                    f"'{key}' is labelled '{seen[0]}' by {first} and '{label.text()}' by "
+                    f"{second}: two versions of one bibliography are in use together, so "
+                    "neither .bbl is trusted; name the one each draft uses",
+                    where,
+                )
+            )
+    return findings
+
+
 def same_objects(a: object, b: object) -> bool:
     """Identity, element-wise for tuples (a memo anchored on several objects)."""
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
     return a is b
-
-
-MAX_FILE_BYTES = 50 * 1024 * 1024  # larger drafts or bibliographies are skipped, not read
 
 
 @dataclass(frozen=True)
@@ -281,40 +456,15 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _regular_target(file: Path, tree: Path | None) -> tuple[Path | None, str]:
-    """The file to read for ``file`` (its resolved path), or None and why it is skipped.
-
-    Links that loop, dangle or leave ``tree`` are not followed; FIFOs, sockets and devices
-    are never opened (reading one can hang or never end)."""
-    try:
-        target = file.resolve(strict=True)
-    except RuntimeError:
-        return None, "symbolic link loop"
-    except FileNotFoundError:
-        return None, "dangling symbolic link" if file.is_symlink() else "file disappeared"
-    except OSError as error:
-        if error.errno == 40:  # ELOOP
-            return None, "symbolic link loop"
-        return None, f"cannot be read: {error.strerror or error}"
-    if tree is not None and file.is_symlink() and not _inside(target, tree):
-        return None, f"symbolic link to {target}, outside {tree}"
-    try:
-        info = target.stat()
-    except OSError as error:
-        return None, f"cannot be read: {error.strerror or error}"
-    if not stat.S_ISREG(info.st_mode):
-        return None, "not a regular file (FIFO, socket or device)"
-    if info.st_size > MAX_FILE_BYTES:
-        size = info.st_size / (1024 * 1024)
-        return None, f"too large ({size:.0f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
-    return target, ""
-
-
 def discover(
-    paths: Iterable[Path], exclude: Iterable[str] = (), recursive: bool = True
+    paths: Iterable[Path],
+    exclude: Iterable[str] = (),
+    recursive: bool = True,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Discovery:
     """Drafts and bibliography files under ``paths`` (files are taken as given), and the
-    files of those kinds that could not be taken."""
+    files of those kinds that could not be taken (links that loop, dangle or leave the
+    folder, FIFOs, sockets and devices, files over ``max_bytes``)."""
     patterns = list(exclude)
     found = Discovery()
 
@@ -325,13 +475,13 @@ def discover(
         suffix = file.suffix.lower()
         if not is_draft and suffix not in BIBLIOGRAPHY_SUFFIXES:
             return
-        target, reason = _regular_target(file, tree)
+        target, reason = regular_target(file, tree, max_bytes)
         if target is None:
             found.skipped.append(SkippedFile(file.absolute(), reason))
             return
         if is_draft:
             found.drafts.append(target)
-        elif explicit or suffix != ".json" or _looks_like_csl(target):
+        elif explicit or _looks_like_bibliography(target, suffix):
             found.bibliographies.append(target)
 
     for path in paths:
@@ -381,13 +531,19 @@ def _linked_folder_reason(folder: Path, tree: Path) -> str:
     return f"symbolic link to {target}, outside {tree}; not followed"
 
 
-def _looks_like_csl(path: Path) -> bool:
+def _looks_like_bibliography(path: Path, suffix: str) -> bool:
+    """.bib and .bbl always; .json only as CSL-JSON, .yml/.yaml only as Hayagriva."""
+    if suffix not in (".json", ".yml", ".yaml"):
+        return True
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096).lstrip()
+            head = handle.read(4096)
     except OSError:
         return False
-    return head.startswith(b"[") and b'"id"' in head
+    if suffix == ".json":
+        stripped = head.lstrip()
+        return stripped.startswith(b"[") and b'"id"' in stripped
+    return looks_like_hayagriva(head.decode("utf-8", errors="replace"))
 
 
 __all__ = [

@@ -37,16 +37,22 @@ def entry_location(ls: RelworkServer, entry: BibEntry) -> types.Location | None:
     return types.Location(uri=uri_of(entry.span.path), range=positions.range(entry.span))
 
 
-def definition(ls: RelworkServer, params: types.DefinitionParams) -> types.Location | None:
+def definition(
+    ls: RelworkServer, params: types.DefinitionParams
+) -> types.Location | list[types.Location] | None:
     path = ls.state.path_of(params.text_document.uri)
     view = ls.state.view(path) if path is not None else None
     positions = ls.positions(path) if path is not None else None
     if view is None or positions is None:
         return None
     work = view.work_at(positions.offset(params.position))
-    if work is None or work.entry is None:
+    if work is None:
         return None
-    return entry_location(ls, work.entry)
+    if work.entry is not None:
+        return entry_location(ls, work.entry)
+    # The text cannot tell which work it means (RW020): every candidate.
+    found = [entry_location(ls, entry) for entry in work.candidates]
+    return [location for location in found if location is not None] or None
 
 
 def references(ls: RelworkServer, params: types.ReferenceParams) -> list[types.Location] | None:

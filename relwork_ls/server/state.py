@@ -342,11 +342,13 @@ class ServerState:
         return view.findings if view is not None else []
 
     def indexes(self) -> list[CitationIndex]:
+        """Each bibliography index once (documents' label views share their base index)."""
         seen: dict[int, CitationIndex] = {}
         for root in self.roots:
             for analysis in root.analyses:
                 if analysis.index is not None:
-                    seen.setdefault(id(analysis.index), analysis.index)
+                    base = getattr(analysis.index, "base", analysis.index)
+                    seen.setdefault(id(base), base)
         return list(seen.values())
 
     def completion_table(self, index: CitationIndex) -> CompletionTable | None:

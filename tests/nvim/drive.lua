@@ -6,6 +6,16 @@ local function finish()
   vim.cmd("qa!")
 end
 
+-- The report of :checkhealth relwork_ls, as text.
+function checkhealth()
+  vim.cmd("checkhealth relwork_ls")
+  vim.wait(5000, function()
+    return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n"):find("relwork%-ls project") ~= nil
+      or table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n"):find("ERROR") ~= nil
+  end, 50)
+  return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+end
+
 local ok, err = xpcall(function()
   vim.opt.runtimepath:prepend(os.getenv("RELWORK_PLUGIN"))
   if os.getenv("RELWORK_LEGACY") == "1" then
@@ -15,6 +25,11 @@ local ok, err = xpcall(function()
   end
   out.legacy = vim.lsp.config == nil
   require("relwork_ls").setup({ cmd = vim.json.decode(os.getenv("RELWORK_CMD")) })
+  if os.getenv("RELWORK_ONLY_HEALTH") == "1" then
+    vim.cmd.edit(os.getenv("RELWORK_FILE"))
+    out.health = checkhealth()
+    return
+  end
   vim.cmd.edit(os.getenv("RELWORK_FILE"))
   out.filetype = vim.bo.filetype
 
@@ -71,6 +86,22 @@ local ok, err = xpcall(function()
       break
     end
   end
+
+  -- The bibliography too: filetype bib, the same client, hover on an entry's key.
+  vim.cmd.edit(os.getenv("RELWORK_BIB"))
+  out.bib_filetype = vim.bo.filetype
+  vim.wait(10000, function() return #vim.lsp.get_clients({ bufnr = 0, name = "relwork_ls" }) > 0 end, 50)
+  local bib_client = vim.lsp.get_clients({ bufnr = 0, name = "relwork_ls" })[1]
+  out.bib_same_client = bib_client ~= nil and bib_client.id == client.id
+  vim.fn.cursor(1, 1)
+  vim.fn.search("chen2021codex")
+  local bib_hover = vim.lsp.buf_request_sync(0, "textDocument/hover",
+    vim.lsp.util.make_position_params(0, client.offset_encoding), 10000)
+  for _, response in pairs(bib_hover or {}) do
+    if response.result then out.bib_hover = response.result.contents.value end
+  end
+
+  out.health = checkhealth()
 end, debug.traceback)
 
 if not ok then out.error = err end

@@ -3,12 +3,14 @@
 -- starts the client with vim.lsp.start from a FileType autocommand.
 local M = {}
 
-local defaults = {
-  cmd = { "relwork-ls", "serve" },
-  filetypes = { "text", "markdown", "tex", "plaintex", "rmd", "quarto" },
-  root_markers = { "relwork.toml", ".relwork.toml", "pyproject.toml", ".git" },
-  settings = { relwork = {} },
-}
+--- The defaults: lsp/relwork_ls.lua of this plugin (the one config for both paths).
+function M.defaults()
+  local file = vim.api.nvim_get_runtime_file("lsp/relwork_ls.lua", false)[1]
+  return vim.deepcopy(dofile(file))
+end
+
+-- What setup() was last given, merged over the defaults (read by :checkhealth relwork_ls).
+M.config = nil
 
 local function root_dir(markers, bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
@@ -16,11 +18,13 @@ local function root_dir(markers, bufnr)
   local found = vim.fs.find(markers, { path = start, upward = true })[1]
   return found and vim.fs.dirname(found) or start
 end
+M.root_dir = root_dir
 
---- Configure and enable relwork-ls. `opts` overrides the defaults above (cmd, filetypes,
+--- Configure and enable relwork-ls. `opts` overrides the defaults (cmd, filetypes,
 --- root_markers, settings) and may add on_attach or capabilities.
 function M.setup(opts)
-  local config = vim.tbl_deep_extend("force", {}, defaults, opts or {})
+  local config = vim.tbl_deep_extend("force", M.defaults(), opts or {})
+  M.config = config
   if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then
     vim.lsp.config("relwork_ls", config)
     vim.lsp.enable("relwork_ls")

@@ -1,0 +1,144 @@
+"""A bibliography indexed for resolution, completion and hover: entries by key, by the
+names their labels show, and by label group.
+
+An index knows each entry's label *basis* (names, year, the group whose members share a
+raw label). Which suffix an entry gets depends on what a document cites; the index's own
+``label()`` is the label with every entry cited (``\\nocite{*}``, or what a ``.bbl`` beside
+the bibliography says), and a document's labels come from ``DocumentIndex``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..bibliography.labels import Label, LabelBasis, LabelOptions, assign_suffixes, label_basis
+from ..bibliography.latex_text import fold
+from ..bibliography.model import BibEntry, Bibliography
+from ..findings import RelatedLocation
+from .rendered import without_invisible
+
+
+def normalize_names(text: str) -> str:
+    """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
+    text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
+    text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
+    return " ".join(text.casefold().split())
+
+
+def folded_names(text: str) -> str:
+    """``normalize_names`` after accent folding ("Rozière" = "Roziere")."""
+    return normalize_names(fold(text))
+
+
+def first_surname(names: str) -> str:
+    """The first author's surname of a names string, folded ("Xu et al." → "xu")."""
+    text = folded_names(names)
+    for marker in (" et al", " and "):
+        index = text.find(marker)
+        if index >= 0:
+            text = text[:index]
+    return text.strip()
+
+
+@dataclass
+class CitationIndex:
+    """A bibliography with its label bases and lookups (see the module docstring)."""
+
+    bibliography: Bibliography
+    options: LabelOptions = field(default_factory=LabelOptions)
+
+    def __post_init__(self) -> None:
+        self.entries_by_key: dict[str, BibEntry] = self.bibliography.by_key()
+        entries = list(self.entries_by_key.values())
+        # File order: BibTeX's order for \nocite{*} and the tie-break among equal sort keys.
+        self.file_order: dict[str, int] = {key: i for i, key in enumerate(self.entries_by_key)}
+        self.bases: dict[str, LabelBasis] = {}
+        self.base_labels: dict[str, Label] = {}
+        # Label groups: entries whose sort keys begin alike (see LabelBasis.sort_group);
+        # a document's suffixes in one group depend only on which of its members it cites.
+        self.group_keys: dict[str, str] = {}
+        members: dict[str, list[BibEntry]] = defaultdict(list)
+        for entry in entries:
+            basis = label_basis(entry, self.options)
+            key = entry.key.lower()
+            self.bases[key] = basis
+            self.base_labels[key] = basis.label()
+            group = self.group_keys[key] = basis.sort_group
+            members[group].append(entry)
+        self.groups: dict[str, tuple[BibEntry, ...]] = {
+            group: tuple(sorted(entries_, key=self._sort_position))
+            for group, entries_ in members.items()
+        }
+        self.by_names: dict[str, list[BibEntry]] = defaultdict(list)
+        self.by_folded_names: dict[str, list[BibEntry]] = defaultdict(list)
+        self.by_first_surname: dict[str, list[BibEntry]] = defaultdict(list)
+        for entry in entries:
+            names = self.base_labels[entry.key.lower()].names
+            self.by_names[normalize_names(names)].append(entry)
+            self.by_folded_names[folded_names(names)].append(entry)
+            self.by_first_surname[first_surname(names)].append(entry)
+        self._all_labels: dict[str, Label] | None = None
+        # How rendered author texts matched names, by what was written (see resolution).
+        self.name_matches: dict[tuple[object, ...], object] = {}
+        self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
+
+    def detached(self) -> CitationIndex:
+        """This index with memo caches of its own: the lookups and labels are shared (never
+        written after construction), so another thread may resolve with the copy without
+        writing this index's caches."""
+        view = copy.copy(self)
+        view.name_matches = {}
+        view.related_locations = {}
+        return view
+
+    def _sort_position(self, entry: BibEntry) -> tuple[bytes, int]:
+        key = entry.key.lower()
+        return self.bases[key].sort_key, self.file_order[key]
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def entry(self, key: str) -> BibEntry | None:
+        return self.entries_by_key.get(key.lower())
+
+    def basis(self, entry: BibEntry) -> LabelBasis:
+        return self.bases[entry.key.lower()]
+
+    def group_key(self, entry: BibEntry) -> str:
+        return self.group_keys[entry.key.lower()]
+
+    def group_of(self, entry: BibEntry) -> tuple[BibEntry, ...]:
+        """The entries of ``entry``'s label group, in BibTeX's sort order."""
+        return self.groups[self.group_keys[entry.key.lower()]]
+
+    def base_label(self, entry: BibEntry) -> Label:
+        """The label without any suffix (names and year only)."""
+        return self.base_labels[entry.key.lower()]
+
+    # -- labels with every entry cited ---------------------------------------------------
+
+    def label(self, entry: BibEntry) -> Label:
+        """The label when every entry is cited (file order), or as a sibling .bbl states it."""
+        if self._all_labels is None:
+            self._all_labels = self._every_entry_cited()
+        return self._all_labels[entry.key.lower()]
+
+    def _every_entry_cited(self) -> dict[str, Label]:
+        labels: dict[str, Label] = {}
+        for group in self.groups.values():
+            if len(group) == 1:
+                labels[group[0].key.lower()] = self.base_labels[group[0].key.lower()]
+                continue
+            computed = assign_suffixes([self.basis(e) for e in group])
+            for entry in group:
+                labels[entry.key.lower()] = computed[entry.key]
+        for key, truth in self.bibliography.bbl_labels.items():
+            if key in labels:
+                labels[key] = Label(truth.names, truth.year, truth.suffix, labels[key].raw_names)
+        return labels
+
+    def describe(self, entry: BibEntry) -> str:
+        """ "Chen et al., 2021 (Evaluating Large Language Models Trained on Code)"."""
+        title = entry.title or entry.key
+        return f"{self.label(entry).text()} ({title})"
