@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import regex
+from pylatexenc.latex2text import LatexNodes2Text
 
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry
@@ -24,6 +25,70 @@ _RENDERED_CONTEXT = regex.compile(
     r"(?:^|[(\[;]\s*|\s)(?P<prefix>(?:[\p{Lu}][\p{L}\p{M}'’\-]*|(?:van|von|de|der|den|le|la|du|di)\b)(?:[\s,.&]+[\p{L}\p{N}.&'’\-]*)*)$"
 )
 _OPEN_CONTEXT = regex.compile(r"(?:[(\[]|;\s)\s*$")
+# Inside a parenthetical (after "(", "[" or "; ") any word starts a citation, lower case too.
+_OPENED_CONTEXT = regex.compile(
+    r"(?:[(\[]|;\s*)(?P<prefix>[\p{L}][\p{L}\p{M}\p{N}'’\-]*(?:[\s,.&]+[\p{L}\p{N}.&'’\-]*)*)$"
+)
+# Capitalised words that start sentences, not author names: no completion in prose.
+_SENTENCE_WORDS = frozenset(
+    {
+        "a",
+        "also",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "he",
+        "her",
+        "his",
+        "how",
+        "if",
+        "in",
+        "into",
+        "it",
+        "its",
+        "many",
+        "most",
+        "no",
+        "not",
+        "of",
+        "on",
+        "one",
+        "or",
+        "our",
+        "she",
+        "see",
+        "so",
+        "some",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "two",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "with",
+        "yet",
+    }
+)
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
 @dataclass(frozen=True)
@@ -60,9 +125,14 @@ def completion_context(
         return None
     if _OPEN_CONTEXT.search(text):
         return CompletionContext("label", "", offset + len(text))
-    match = _RENDERED_CONTEXT.search(text)
-    if match and (len(match["prefix"]) >= 2 or text.rstrip().endswith(("(", ";"))):
+    match = _OPENED_CONTEXT.search(text)
+    if match:
         return CompletionContext("label", match["prefix"], offset + match.start("prefix"))
+    # The leftmost start that is not a word starting a sentence ("The ", "As shown by").
+    for match in _RENDERED_CONTEXT.finditer(text, overlapped=True):
+        words = match["prefix"].split()
+        if len(match["prefix"]) >= 2 and words and words[0].casefold() not in _SENTENCE_WORDS:
+            return CompletionContext("label", match["prefix"], offset + match.start("prefix"))
     return None
 
 
@@ -89,26 +159,34 @@ class CompletionTable:
         self.index = index
         self.entries: list[BibEntry] = []
         self.labels: list[str] = []
-        self.folded_labels: list[str] = []
         self.folded_keys: list[str] = []
         self.blobs: list[str] = []
+        self.surnames: list[tuple[str, ...]] = []  # folded, first author first
+        self.titles: list[str] = []  # folded
+        self.title_words: list[tuple[str, ...]] = []
         rows = sorted(
             index.entries_by_key.values(),
             key=lambda e: (index.label(e).text().casefold(), e.key),
         )
         for entry in rows:
             label = index.label(entry).text()
+            title = fold(entry.title)
             self.entries.append(entry)
             self.labels.append(label)
-            self.folded_labels.append(fold(label))
             self.folded_keys.append(entry.key.lower())
-            self.blobs.append(fold(f"{label} {entry.key} {entry.title}"))
+            self.blobs.append(fold(f"{label} {entry.key} {entry.title} {entry.author_display()}"))
+            names = [fold(" ".join((*n.von, *n.last))) for n in entry.authors if n.last]
+            self.surnames.append((fold(index.label(entry).names), *names))
+            self.titles.append(title)
+            self.title_words.append(tuple(_WORD.findall(title)))
 
     def candidates(self, context: CompletionContext) -> tuple[list[Candidate], bool]:
         """Ranked candidates and whether the list was cut (``isIncomplete``).
 
-        Every word typed must occur in the label, key or title; entries whose label (or
-        key, for keys) starts with the first word come first, then alphabetical order.
+        Every word typed must occur in the label, key, authors or title. Keys rank by the
+        key's start; labels by relevance: the first author's name starting with the first
+        word, then another author's, then the title starting with the words typed, then a
+        title word, then anywhere; alphabetical within a rank.
         """
         words = fold(context.prefix).replace(",", " ").replace("&", " ").split()
         words = [w.rstrip(".") for w in words if w not in ("et", "al", "al.", "and")]
@@ -118,22 +196,47 @@ class CompletionTable:
             blobs = self.blobs
             matching = [i for i in matching if word in blobs[i]]
         keyed = context.kind == "key"
-        first = fold(context.prefix) if keyed else (words[0] if words else "")
-        starts = self.folded_keys if keyed else self.folded_labels
-        # Rows are in label order, so a stable partition keeps each rank alphabetical.
-        preferred = [i for i in matching if first and starts[i].startswith(first)]
-        chosen = preferred[:MAX_ITEMS]
-        preferred_set = set(chosen)
-        if len(chosen) < MAX_ITEMS:
-            taken = set(chosen)
-            chosen += [i for i in matching if i not in taken][: MAX_ITEMS - len(chosen)]
+        if keyed:
+            first = fold(context.prefix)
+            ranks = {
+                i: 0 if first and self.folded_keys[i].startswith(first) else 1 for i in matching
+            }
+        else:
+            ranks = {i: self._rank(i, words) for i in matching}
+        # Rows are in label order, so a stable sort keeps each rank alphabetical.
+        chosen = sorted(matching, key=ranks.__getitem__)[:MAX_ITEMS]
         found = [
             Candidate(
                 self.entries[i],
                 self.entries[i].key if keyed else self.labels[i],
                 self.entries[i].key if keyed else self.labels[i],
-                0 if i in preferred_set else 1,
+                ranks[i],
             )
             for i in chosen
         ]
         return found, len(matching) > MAX_ITEMS
+
+    def _rank(self, i: int, words: list[str]) -> int:
+        if not words:
+            return 0
+        first = words[0]
+        surnames = self.surnames[i]
+        if surnames and surnames[0].startswith(first):
+            return 0
+        if any(name.startswith(first) for name in surnames[1:]):
+            return 1
+        if self.titles[i].startswith(" ".join(words)):
+            return 2
+        if any(word.startswith(first) for word in self.title_words[i]):
+            return 3
+        return 4
+
+
+def display_title(title: str) -> str:
+    """A title for display: TeX math (``$x^2$``, ``$\\alpha$``) rendered as text."""
+    if "$" not in title:
+        return title
+    return _MATH_AS_TEXT.latex_to_text(title)
+
+
+_MATH_AS_TEXT = LatexNodes2Text(math_mode="text")

@@ -11,7 +11,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ..bibliography.model import SourceSpan
 from ..editor.actions import SOURCE_FIX_ALL, Action
-from ..editor.completion import Candidate, CompletionContext, filter_text
+from ..editor.completion import Candidate, CompletionContext, display_title, filter_text
 from ..editor.outline import OutlineItem
 from ..findings import Finding
 from ..lint.edits import PlacedEdit, select_fix_edits
@@ -217,7 +217,7 @@ def completion_list(
         types.CompletionItem(
             label=candidate.label,
             kind=types.CompletionItemKind.Reference,
-            detail=candidate.entry.title or candidate.entry.key,
+            detail=display_title(candidate.entry.title) or candidate.entry.key,
             label_details=types.CompletionItemLabelDetails(
                 description=candidate.entry.venue or None
             ),
