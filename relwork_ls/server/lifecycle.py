@@ -12,7 +12,7 @@ from lsprotocol import types
 
 from . import diagnostics
 from .convert import path_of
-from .state import ServerState
+from .state import Root, ServerState
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -67,14 +67,18 @@ async def _first_index(ls: RelworkServer) -> None:
         begin = types.WorkDoneProgressBegin(title="relwork-ls: indexing", percentage=0)
         ls.work_done_progress.begin(PROGRESS_TOKEN, begin)
     roots = list(ls.state.roots)
+    done = [0]
+
+    def report(root: Root, message: str) -> None:
+        percentage = int(100 * done[0] / max(1, len(roots)))
+        step = types.WorkDoneProgressReport(message=message, percentage=percentage)
+        ls.work_done_progress.report(PROGRESS_TOKEN, step)
+
+    ls.scheduler.progress = report if progress else None
     ls.lint_folders()
-    done = 0
-    async for root in ls.scheduler.first_lints(roots):
-        done += 1
-        if progress:
-            percentage = int(100 * done / len(roots))
-            report = types.WorkDoneProgressReport(message=root.path.name, percentage=percentage)
-            ls.work_done_progress.report(PROGRESS_TOKEN, report)
+    async for _ in ls.scheduler.first_lints(roots):
+        done[0] += 1
+    ls.scheduler.progress = None
     if progress:
         ls.work_done_progress.end(PROGRESS_TOKEN, types.WorkDoneProgressEnd(message="indexed"))
 
