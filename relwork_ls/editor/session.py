@@ -31,6 +31,9 @@ from .live import relint_changed
 logger = logging.getLogger(__name__)
 # Client settings about trust: never read from a file in the workspace.
 TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
+# Client settings for the editor only (not relwork.toml keys): inlay_hints = "none" (the
+# default), "key" or "title".
+EDITOR_SETTINGS = ("inlay_hints",)
 # Findings that depend on other drafts: a lint of one draft cannot recompute them.
 CROSS_DRAFT_CODES = frozenset({"RW101"})
 # Drafts at least this long are relinted around an edit only, between folder lints.
@@ -48,7 +51,9 @@ def build_config(root: Path, settings: Mapping[str, Any]) -> tuple[Config, str |
     base = root
     error = None
     config_file = find_config_file(root)
-    client = {k: v for k, v in settings.items() if k not in TRUST_SETTINGS}
+    client = {
+        k: v for k, v in settings.items() if k not in TRUST_SETTINGS and k not in EDITOR_SETTINGS
+    }
     trusted = settings.get("workspace_trusted") is not False
     allow_outside = trusted and settings.get("allow_outside_paths") is True
     try:

@@ -20,11 +20,14 @@ from ..editor.live import changed_region
 from ..editor.session import LintOutcome
 from . import (
     code_actions,
+    code_lens,
     completion,
     diagnostics,
     documents,
     hover,
+    inlay_hints,
     lifecycle,
+    links,
     navigation,
     rename,
     symbols,
@@ -46,6 +49,9 @@ FEATURES = (
     rename,
     symbols,
     code_actions,
+    code_lens,
+    links,
+    inlay_hints,
 )
 
 
