@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -161,9 +162,11 @@ class CompletionTable:
         self.labels: list[str] = []
         self.folded_keys: list[str] = []
         self.blobs: list[str] = []
-        self.surnames: list[tuple[str, ...]] = []  # folded, first author first
-        self.titles: list[str] = []  # folded
-        self.title_words: list[tuple[str, ...]] = []
+        # Folded search strings, each word preceded by a space, for word-start tests.
+        self.first_authors: list[str] = []
+        self.other_authors: list[str] = []
+        self.titles: list[str] = []
+        self.title_words: list[str] = []
         rows = sorted(
             index.entries_by_key.values(),
             key=lambda e: (index.label(e).text().casefold(), e.key),
@@ -176,9 +179,10 @@ class CompletionTable:
             self.folded_keys.append(entry.key.lower())
             self.blobs.append(fold(f"{label} {entry.key} {entry.title} {entry.author_display()}"))
             names = [fold(" ".join((*n.von, *n.last))) for n in entry.authors if n.last]
-            self.surnames.append((fold(index.label(entry).names), *names))
+            self.first_authors.append(fold(index.label(entry).names))
+            self.other_authors.append(" " + " ".join(names[1:]))
             self.titles.append(title)
-            self.title_words.append(tuple(_WORD.findall(title)))
+            self.title_words.append(" " + " ".join(_WORD.findall(title)))
 
     def candidates(self, context: CompletionContext) -> tuple[list[Candidate], bool]:
         """Ranked candidates and whether the list was cut (``isIncomplete``).
@@ -198,38 +202,44 @@ class CompletionTable:
         keyed = context.kind == "key"
         if keyed:
             first = fold(context.prefix)
-            ranks = {
-                i: 0 if first and self.folded_keys[i].startswith(first) else 1 for i in matching
-            }
+            keys = self.folded_keys
+            tiers = [lambda i: bool(first) and keys[i].startswith(first)]
         else:
-            ranks = {i: self._rank(i, words) for i in matching}
-        # Rows are in label order, so a stable sort keeps each rank alphabetical.
-        chosen = sorted(matching, key=ranks.__getitem__)[:MAX_ITEMS]
+            tiers = self._tiers(words)
+        chosen: list[tuple[int, int]] = []  # (index, rank)
+        remaining = matching
+        for rank, test in enumerate(tiers):
+            hits = [i for i in remaining if test(i)]
+            chosen += [(i, rank) for i in hits[: MAX_ITEMS - len(chosen)]]
+            if len(chosen) >= MAX_ITEMS:
+                break
+            taken = set(hits)
+            remaining = [i for i in remaining if i not in taken]
+        else:  # rows are in label order: each rank stays alphabetical
+            chosen += [(i, len(tiers)) for i in remaining[: MAX_ITEMS - len(chosen)]]
         found = [
             Candidate(
                 self.entries[i],
                 self.entries[i].key if keyed else self.labels[i],
                 self.entries[i].key if keyed else self.labels[i],
-                ranks[i],
+                rank,
             )
-            for i in chosen
+            for i, rank in chosen
         ]
         return found, len(matching) > MAX_ITEMS
 
-    def _rank(self, i: int, words: list[str]) -> int:
+    def _tiers(self, words: list[str]) -> list[Callable[[int], bool]]:
         if not words:
-            return 0
-        first = words[0]
-        surnames = self.surnames[i]
-        if surnames and surnames[0].startswith(first):
-            return 0
-        if any(name.startswith(first) for name in surnames[1:]):
-            return 1
-        if self.titles[i].startswith(" ".join(words)):
-            return 2
-        if any(word.startswith(first) for word in self.title_words[i]):
-            return 3
-        return 4
+            return []
+        first, phrase, word_start = words[0], " ".join(words), " " + words[0]
+        first_authors, others = self.first_authors, self.other_authors
+        titles, title_words = self.titles, self.title_words
+        return [
+            lambda i: first_authors[i].startswith(first),
+            lambda i: word_start in others[i],
+            lambda i: titles[i].startswith(phrase),
+            lambda i: word_start in title_words[i],
+        ]
 
 
 def display_title(title: str) -> str:
