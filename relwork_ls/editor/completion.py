@@ -144,6 +144,25 @@ def context_at(text: str, offset: int, kind: str) -> CompletionContext | None:
     return completion_context(text[line_start:offset], line_start, kind)
 
 
+def planned_edits(
+    context: CompletionContext, candidates: list[Candidate]
+) -> list[tuple[Candidate, int, str]]:
+    """Each item with where its edit starts and the text it inserts up to the cursor.
+
+    When labels go on from what was typed ("Xu et al., 20" → "Xu et al., 2023a"), only
+    those items are offered and only the last typed word is replaced ("20" → "2023a"): an
+    insertion without spaces, which Neovim 0.11 applies whole (it inserts only the first
+    word of an item's text, and needs one start for all items). Otherwise every item
+    replaces the whole typed prefix with its label or key."""
+    typed = context.prefix
+    folded = typed.casefold()
+    going_on = [c for c in candidates if typed and c.insert_text.casefold().startswith(folded)]
+    if going_on and context.kind == "label":
+        cut = max(typed.rfind(" "), typed.rfind("\t")) + 1
+        return [(c, context.start + cut, c.insert_text[cut:]) for c in going_on]
+    return [(c, context.start, c.insert_text) for c in candidates]
+
+
 def filter_text(context: CompletionContext, candidate: Candidate) -> str:
     """The text a client filters an item by against what was typed: with a prefix typed,
     author, title and key all match."""

@@ -74,33 +74,11 @@ local ok, err = xpcall(function()
   out.after_rename = codes(paper2)
 
   step("renamed")
-  -- Accept a label completion after "(Xu et al., 20": the whole label replaces the prefix.
-  vim.cmd.edit(root .. "/draft.md")
-  local draft = vim.api.nvim_get_current_buf()
-  vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = draft }) > 0 end, 50)
-  vim.wait(15000, function() return #vim.diagnostic.get(draft) > 0 end, 50)
-  local last = vim.api.nvim_buf_line_count(draft)
-  vim.api.nvim_buf_set_lines(draft, last, last, false, { "More (Xu et al., 20" })
-  vim.api.nvim_win_set_cursor(0, { last + 1, 19 })
-  local reply = vim.lsp.buf_request_sync(draft, "textDocument/completion", {
-    textDocument = { uri = vim.uri_from_bufnr(draft) },
-    position = { line = last, character = 19 },
-  }, 10000)
-  for _, response in pairs(reply or {}) do
-    local items = response.result and (response.result.items or response.result) or {}
-    local item = items[1]
-    if item then
-      out.completion_label = item.label
-      -- What Neovim does when an item with a textEdit is accepted (vim.lsp.completion).
-      vim.lsp.util.apply_text_edits({ item.textEdit }, draft, client.offset_encoding)
-    end
-  end
-  out.completed_line = vim.api.nvim_buf_get_lines(draft, last, last + 1, false)[1]
-  step("completed")
   -- The bibliography changes on disk (no file watching on Linux): a second Chen et al.
   -- 2021 work makes "2021a" right.
-  vim.cmd("silent! write")
-  vim.wait(10000, function() return has(draft, "RW003") end, 50)
+  vim.cmd.edit(root .. "/draft.md")
+  local draft = vim.api.nvim_get_current_buf()
+  vim.wait(15000, function() return has(draft, "RW003") end, 50)
   out.before_disk = codes(draft)
   -- The rename opened refs.bib in a buffer (whose text the server then uses): close it, so
   -- the file on disk is what counts again.
@@ -125,7 +103,32 @@ local ok, err = xpcall(function()
   for _, response in pairs(hover or {}) do
     if response.result then out.bib_hover = response.result.contents.value end
   end
+  -- Accept a label completion after "(Xu et al., 20" for real: Neovim's own completion
+  -- (vim.lsp.completion), the popup, <C-y>. Keys are only read once this script returns,
+  -- so the steps go on in timers and the last one writes the results.
+  step("completion")
+  vim.cmd.edit(root .. "/draft.md")
+  local draft = vim.api.nvim_get_current_buf()
+  vim.lsp.completion.enable(true, client.id, draft, { autotrigger = false })
+  vim.o.completeopt = "menu,menuone,noinsert"
+  local last = vim.api.nvim_buf_line_count(draft)
+  vim.api.nvim_buf_set_lines(draft, last, last, false, { "More (Xu et al., 20" })
+  vim.api.nvim_win_set_cursor(0, { last + 1, 19 })
+  vim.api.nvim_feedkeys("A", "n", false)
+  vim.defer_fn(function()
+    vim.lsp.completion.get()
+    vim.defer_fn(function()
+      out.pum = vim.fn.pumvisible()
+      vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes("<C-y>", true, false, true), "n", false)
+      vim.defer_fn(function()
+        out.completed_line = vim.api.nvim_buf_get_lines(draft, last, last + 1, false)[1]
+        finish()
+      end, 1500)
+    end, 3000)
+  end, 500)
 end, debug.traceback)
 
-if not ok then out.error = err end
-finish()
+if not ok then
+  out.error = err
+  finish()
+end
