@@ -5,6 +5,7 @@ computed on."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -358,10 +359,10 @@ async def test_one_bad_file_does_not_blind_the_folder(tmp_path, monkeypatch):
 
     analyze = Workspace.analyze
 
-    def failing(self, path, text=None):
+    def failing(self, path, text=None, texts=None):
         if path.name == "cursed.md":
             raise RecursionError("maximum recursion depth exceeded")
-        return analyze(self, path, text)
+        return analyze(self, path, text, texts)
 
     monkeypatch.setattr(Workspace, "analyze", failing)
     client = InProcessClient()
@@ -370,9 +371,9 @@ async def test_one_bad_file_does_not_blind_the_folder(tmp_path, monkeypatch):
     good = client.published((tmp_path / "good.md").as_uri())
     assert {"RW003", "RW005"} <= {d["code"] for d in good["diagnostics"]}
     cursed = client.published((tmp_path / "cursed.md").as_uri())["diagnostics"]
-    assert [(d["code"], d["message"]) for d in cursed] == [
-        ("RW011", "skipped cursed.md: maximum recursion depth exceeded")
-    ]
+    # An unexpected error in one file is an internal error on that file (RW014), no more.
+    assert [d["code"] for d in cursed] == ["RW014"]
+    assert "RecursionError" in cursed[0]["message"]
     for name, reason in (("dangling.md", "dangling"), ("loop.md", "loop")):
         (notice,) = client.published((tmp_path / name).as_uri())["diagnostics"]
         assert notice["code"] == "RW011" and reason in notice["message"]
@@ -469,3 +470,40 @@ async def test_error_responses_carry_no_traceback(client, monkeypatch):
         )
     assert raised.value.code == types.ErrorCodes.InternalError
     assert "data" not in raised.value.error and "Traceback" not in str(raised.value.error)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("how", ["poll", "save"])
+async def test_bibliography_changed_on_disk_without_file_watching(tmp_path, monkeypatch, how):
+    """Neovim on Linux registers no file watchers: the server looks at the files itself."""
+    from relwork_ls.server import lifecycle
+
+    monkeypatch.setattr(lifecycle, "POLL_SECONDS", 0.05 if how == "poll" else 3600)
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
+    (tmp_path / "draft.md").write_text(DRAFT, encoding="utf-8")
+    client = InProcessClient()
+    capabilities = client_capabilities("neovim")
+    assert not capabilities.workspace.did_change_watched_files.dynamic_registration
+    await client.initialize(tmp_path.as_uri(), capabilities)
+    uri = (tmp_path / "draft.md").as_uri()
+    client.open(uri, DRAFT)
+    await client.settle()
+    assert "RW003" in {d["code"] for d in client.published(uri)["diagnostics"]}
+    with open(tmp_path / "refs.bib", "a", encoding="utf-8") as bib:
+        bib.write(
+            "@misc{chen2021z, author={Chen, Zed and Li, A. and Wu, B.}, title={Z}, year={2021}}\n"
+        )
+    if how == "save":
+        client.notify(
+            types.TEXT_DOCUMENT_DID_SAVE,
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)),
+        )
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        await client.settle()
+        if "RW003" not in {d["code"] for d in client.published(uri)["diagnostics"]}:
+            break
+    assert "RW003" not in {d["code"] for d in client.published(uri)["diagnostics"]}
+    client.shutdown()
+    client.server.watcher.cancel()

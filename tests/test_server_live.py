@@ -369,3 +369,68 @@ def test_incremental_changes_follow_lsps_line_model(text, l1, c1, l2, c2, insert
         text=inserted,
     )
     assert apply_change(text, change, "utf-16") == text[:start] + inserted + text[end:]
+
+
+# -- completion ------------------------------------------------------------------------------
+
+
+def _many_attention_titles():
+    rows = [
+        f"@article{{a{i}, author = {{Aaron{i}, A.}}, title = {{Selective attention in task {i}}}, year = {{2001}}}}"
+        for i in range(80)
+    ]
+    rows.append(
+        "@article{vaswani2017, author = {Vaswani, Ashish and Shazeer, Noam and Parmar, Niki},"
+        " title = {Attention Is All You Need}, year = {2017}}"
+    )
+    rows.append(
+        "@article{chen2021, author = {Chen, Mark and Tworek, J.}, title = {Codex}, year = {2021}}"
+    )
+    rows.append(
+        "@article{zhang2020, author = {Zhang, Wei and Chen, Li}, title = {Other}, year = {2020}}"
+    )
+    return bib("\n".join(rows))
+
+
+def test_completion_ranks_by_relevance_not_the_alphabet():
+    from relwork_ls.editor.completion import CompletionTable, completion_context
+
+    table = CompletionTable(_many_attention_titles())
+    context = completion_context("See (Attention", 0, "markdown")
+    found, incomplete = table.candidates(context)
+    assert found[0].entry.key == "vaswani2017" and incomplete  # 81 titles hold the word
+    context = completion_context("(chen", 0, "text")  # lower case inside a parenthetical
+    assert context is not None and context.prefix == "chen"
+    keys = [c.entry.key for c in table.candidates(context)[0]]
+    assert keys[:2] == ["chen2021", "zhang2020"]  # first author first, then a co-author
+    by_title = table.candidates(completion_context("(Attention is", 0, "text"))[0]
+    assert [c.entry.key for c in by_title] == ["vaswani2017"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("The ", None),
+        ("In ", None),
+        ("This work", None),
+        ("As shown by Chen", "Chen"),
+        ("(The", "The"),
+        ("(Xu et al., 20", "Xu et al., 20"),
+        ("Also (", ""),
+    ],
+)
+def test_completion_context_in_prose(line, expected):
+    from relwork_ls.editor.completion import completion_context
+
+    context = completion_context(line, 0, "text")
+    assert (context.prefix if context is not None else None) == expected
+
+
+def test_completion_detail_renders_tex_math():
+    from relwork_ls.editor.completion import display_title
+
+    assert (
+        display_title("$\\alpha$-tuning with $O(n \\log n)$ steps")
+        == "α-tuning with O(n log n) steps"
+    )
+    assert display_title("Plain “quoted” title") == "Plain “quoted” title"

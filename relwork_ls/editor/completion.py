@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
+from pylatexenc.latex2text import LatexNodes2Text
 
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry
@@ -28,6 +30,70 @@ _TYPST_CONTEXT = regex.compile(
     r"(?:(?<![\p{L}\p{N}_@\\/])@|#cite\(\s*<)(?P<prefix>[\p{L}\p{N}_\-:.]*)$"
 )
 _OPEN_CONTEXT = regex.compile(r"(?:[(\[]|;\s)\s*$")
+# Inside a parenthetical (after "(", "[" or "; ") any word starts a citation, lower case too.
+_OPENED_CONTEXT = regex.compile(
+    r"(?:[(\[]|;\s*)(?P<prefix>[\p{L}][\p{L}\p{M}\p{N}'’\-]*(?:[\s,.&]+[\p{L}\p{N}.&'’\-]*)*)$"
+)
+# Capitalised words that start sentences, not author names: no completion in prose.
+_SENTENCE_WORDS = frozenset(
+    {
+        "a",
+        "also",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "he",
+        "her",
+        "his",
+        "how",
+        "if",
+        "in",
+        "into",
+        "it",
+        "its",
+        "many",
+        "most",
+        "no",
+        "not",
+        "of",
+        "on",
+        "one",
+        "or",
+        "our",
+        "she",
+        "see",
+        "so",
+        "some",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "two",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "with",
+        "yet",
+    }
+)
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
 @dataclass(frozen=True)
@@ -68,9 +134,14 @@ def completion_context(
         return None
     if _OPEN_CONTEXT.search(text):
         return CompletionContext("label", "", offset + len(text))
-    match = _RENDERED_CONTEXT.search(text)
-    if match and (len(match["prefix"]) >= 2 or text.rstrip().endswith(("(", ";"))):
+    match = _OPENED_CONTEXT.search(text)
+    if match:
         return CompletionContext("label", match["prefix"], offset + match.start("prefix"))
+    # The leftmost start that is not a word starting a sentence ("The ", "As shown by").
+    for match in _RENDERED_CONTEXT.finditer(text, overlapped=True):
+        words = match["prefix"].split()
+        if len(match["prefix"]) >= 2 and words and words[0].casefold() not in _SENTENCE_WORDS:
+            return CompletionContext("label", match["prefix"], offset + match.start("prefix"))
     return None
 
 
@@ -79,6 +150,25 @@ def context_at(text: str, offset: int, kind: str) -> CompletionContext | None:
     line_start = text.rfind("\n", 0, offset) + 1
     line_start = max(line_start, text.rfind("\r", 0, offset) + 1)
     return completion_context(text[line_start:offset], line_start, kind)
+
+
+def planned_edits(
+    context: CompletionContext, candidates: list[Candidate]
+) -> list[tuple[Candidate, int, str]]:
+    """Each item with where its edit starts and the text it inserts up to the cursor.
+
+    When labels go on from what was typed ("Xu et al., 20" → "Xu et al., 2023a"), only
+    those items are offered and only the last typed word is replaced ("20" → "2023a"): an
+    insertion without spaces, which Neovim 0.11 applies whole (it inserts only the first
+    word of an item's text, and needs one start for all items). Otherwise every item
+    replaces the whole typed prefix with its label or key."""
+    typed = context.prefix
+    folded = typed.casefold()
+    going_on = [c for c in candidates if typed and c.insert_text.casefold().startswith(folded)]
+    if going_on and context.kind == "label":
+        cut = max(typed.rfind(" "), typed.rfind("\t")) + 1
+        return [(c, context.start + cut, c.insert_text[cut:]) for c in going_on]
+    return [(c, context.start, c.insert_text) for c in candidates]
 
 
 def filter_text(context: CompletionContext, candidate: Candidate) -> str:
@@ -97,26 +187,37 @@ class CompletionTable:
         self.index = index
         self.entries: list[BibEntry] = []
         self.labels: list[str] = []
-        self.folded_labels: list[str] = []
         self.folded_keys: list[str] = []
         self.blobs: list[str] = []
+        # Folded search strings, each word preceded by a space, for word-start tests.
+        self.first_authors: list[str] = []
+        self.other_authors: list[str] = []
+        self.titles: list[str] = []
+        self.title_words: list[str] = []
         rows = sorted(
             index.entries_by_key.values(),
             key=lambda e: (index.label(e).text().casefold(), e.key),
         )
         for entry in rows:
             label = index.label(entry).text()
+            title = fold(entry.title)
             self.entries.append(entry)
             self.labels.append(label)
-            self.folded_labels.append(fold(label))
             self.folded_keys.append(entry.key.lower())
-            self.blobs.append(fold(f"{label} {entry.key} {entry.title}"))
+            self.blobs.append(fold(f"{label} {entry.key} {entry.title} {entry.author_display()}"))
+            names = [fold(" ".join((*n.von, *n.last))) for n in entry.authors if n.last]
+            self.first_authors.append(fold(index.label(entry).names))
+            self.other_authors.append(" " + " ".join(names[1:]))
+            self.titles.append(title)
+            self.title_words.append(" " + " ".join(_WORD.findall(title)))
 
     def candidates(self, context: CompletionContext) -> tuple[list[Candidate], bool]:
         """Ranked candidates and whether the list was cut (``isIncomplete``).
 
-        Every word typed must occur in the label, key or title; entries whose label (or
-        key, for keys) starts with the first word come first, then alphabetical order.
+        Every word typed must occur in the label, key, authors or title. Keys rank by the
+        key's start; labels by relevance: the first author's name starting with the first
+        word, then another author's, then the title starting with the words typed, then a
+        title word, then anywhere; alphabetical within a rank.
         """
         words = fold(context.prefix).replace(",", " ").replace("&", " ").split()
         words = [w.rstrip(".") for w in words if w not in ("et", "al", "al.", "and")]
@@ -126,22 +227,53 @@ class CompletionTable:
             blobs = self.blobs
             matching = [i for i in matching if word in blobs[i]]
         keyed = context.kind == "key"
-        first = fold(context.prefix) if keyed else (words[0] if words else "")
-        starts = self.folded_keys if keyed else self.folded_labels
-        # Rows are in label order, so a stable partition keeps each rank alphabetical.
-        preferred = [i for i in matching if first and starts[i].startswith(first)]
-        chosen = preferred[:MAX_ITEMS]
-        preferred_set = set(chosen)
-        if len(chosen) < MAX_ITEMS:
-            taken = set(chosen)
-            chosen += [i for i in matching if i not in taken][: MAX_ITEMS - len(chosen)]
+        if keyed:
+            first = fold(context.prefix)
+            keys = self.folded_keys
+            tiers = [lambda i: bool(first) and keys[i].startswith(first)]
+        else:
+            tiers = self._tiers(words)
+        chosen: list[tuple[int, int]] = []  # (index, rank)
+        remaining = matching
+        for rank, test in enumerate(tiers):
+            hits = [i for i in remaining if test(i)]
+            chosen += [(i, rank) for i in hits[: MAX_ITEMS - len(chosen)]]
+            if len(chosen) >= MAX_ITEMS:
+                break
+            taken = set(hits)
+            remaining = [i for i in remaining if i not in taken]
+        else:  # rows are in label order: each rank stays alphabetical
+            chosen += [(i, len(tiers)) for i in remaining[: MAX_ITEMS - len(chosen)]]
         found = [
             Candidate(
                 self.entries[i],
                 self.entries[i].key if keyed else self.labels[i],
                 self.entries[i].key if keyed else self.labels[i],
-                0 if i in preferred_set else 1,
+                rank,
             )
-            for i in chosen
+            for i, rank in chosen
         ]
         return found, len(matching) > MAX_ITEMS
+
+    def _tiers(self, words: list[str]) -> list[Callable[[int], bool]]:
+        if not words:
+            return []
+        first, phrase, word_start = words[0], " ".join(words), " " + words[0]
+        first_authors, others = self.first_authors, self.other_authors
+        titles, title_words = self.titles, self.title_words
+        return [
+            lambda i: first_authors[i].startswith(first),
+            lambda i: word_start in others[i],
+            lambda i: titles[i].startswith(phrase),
+            lambda i: word_start in title_words[i],
+        ]
+
+
+def display_title(title: str) -> str:
+    """A title for display: TeX math (``$x^2$``, ``$\\alpha$``) rendered as text."""
+    if "$" not in title:
+        return title
+    return _MATH_AS_TEXT.latex_to_text(title)
+
+
+_MATH_AS_TEXT = LatexNodes2Text(math_mode="text")

@@ -110,6 +110,8 @@ class _Mover:
         if span.path != self.path or (span.end_line, span.end_column) < self.start:
             return span
         if (span.line, span.column) > self.old_end:
+            if self.line_delta == 0 and span.line > self.old_end[0]:
+                return span  # on a later line of an edit that added no line: unmoved
             line, column = self._point(span.line, span.column)
             end_line, end_column = self._point(span.end_line, span.end_column)
             return SourceSpan(span.path, line, column, end_line, end_column)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -31,6 +31,9 @@ from .live import relint_changed
 logger = logging.getLogger(__name__)
 # Client settings about trust: never read from a file in the workspace.
 TRUST_SETTINGS = ("allow_outside_paths", "workspace_trusted")
+# Client settings for the editor only (not relwork.toml keys): inlay_hints = "none" (the
+# default), "key" or "title".
+EDITOR_SETTINGS = ("inlay_hints",)
 # Findings that depend on other drafts: a lint of one draft cannot recompute them.
 CROSS_DRAFT_CODES = frozenset({"RW101"})
 # Drafts at least this long are relinted around an edit only, between folder lints.
@@ -48,7 +51,9 @@ def build_config(root: Path, settings: Mapping[str, Any]) -> tuple[Config, str |
     base = root
     error = None
     config_file = find_config_file(root)
-    client = {k: v for k, v in settings.items() if k not in TRUST_SETTINGS}
+    client = {
+        k: v for k, v in settings.items() if k not in TRUST_SETTINGS and k not in EDITOR_SETTINGS
+    }
     trusted = settings.get("workspace_trusted") is not False
     allow_outside = trusted and settings.get("allow_outside_paths") is True
     try:
@@ -146,19 +151,25 @@ class RootSession:
         snapshot: Snapshot,
         drafts: list[Path] | None = None,
         previous: Mapping[Path, FileResult] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> LintOutcome:
         """Lint the folder (``drafts`` None) or only ``drafts``, with the snapshot's texts
         in place of the files on disk. Problems that stop the lint become ``error``.
 
         A large draft with a ``previous`` result is relinted where it changed only
-        (``live.relint_changed``); the folder's lint then recomputes it whole."""
+        (``live.relint_changed``); the folder's lint then recomputes it whole. ``progress``
+        is told what a folder's lint is doing as it goes."""
         self.workspace.overlays = snapshot.texts
         complete = drafts is None
         skipped: list[SkippedFile] = []
         updated: dict[Path, FileResult] = {}
         try:
             if drafts is None:
+                report = progress or (lambda message: None)
+                report(f"looking for drafts in {self.path.name}")
                 drafts, skipped = self._discover(snapshot)
+                self._index_bibliographies(report)
+                report(f"checking {len(drafts)} draft{'s' if len(drafts) != 1 else ''}")
             else:
                 for path in drafts:
                     changed = self._relint_changed(path, snapshot, (previous or {}).get(path))
@@ -199,6 +210,21 @@ class RootSession:
         stamps = {path: _stamp(path) for path in result.bibliographies}
         tables = self._tables_for(result.analyses, complete)
         return LintOutcome(MappingProxyType(files), complete, tables, None, stamps)
+
+    def _index_bibliographies(self, report: Callable[[str], None]) -> None:
+        """Load and label the folder's bibliographies before the drafts (the long part of a
+        first lint), saying which."""
+        workspace = self.workspace
+        bibs = workspace.permitted(self.config.bibliographies, self.config.source)
+        bibs = bibs or workspace.discovered_bibliographies
+        if not bibs:
+            return
+        report("indexing " + ", ".join(path.name for path in bibs))
+        try:
+            index = workspace.index(tuple(dict.fromkeys(bibs)))
+        except (BibliographyError, OSError):
+            return  # the lint reports it
+        report(f"indexed {len(index.entries_by_key):,} entries")
 
     def _lint_isolated(
         self, snapshot: Snapshot, drafts: list[Path], skipped: list[SkippedFile]

@@ -20,11 +20,14 @@ from ..editor.live import changed_region
 from ..editor.session import LintOutcome
 from . import (
     code_actions,
+    code_lens,
     completion,
     diagnostics,
     documents,
     hover,
+    inlay_hints,
     lifecycle,
+    links,
     navigation,
     rename,
     symbols,
@@ -32,7 +35,7 @@ from . import (
 from .convert import EditTarget, TextPositions, encoding_name
 from .protocol import RelworkProtocol
 from .scheduler import Scheduler
-from .state import Root, ServerState
+from .state import Root, ServerState, file_stamp
 from .transport import serve_messages
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,9 @@ FEATURES = (
     rename,
     symbols,
     code_actions,
+    code_lens,
+    links,
+    inlay_hints,
 )
 
 
@@ -60,6 +66,8 @@ class RelworkServer(LanguageServer):
         self.scheduler = Scheduler(self.state, self._accepted)
         self.publisher = diagnostics.Publisher(self)
         self._positions: dict[Path, TextPositions] = {}
+        # Polls bibliographies on disk when the client cannot watch files (lifecycle.py).
+        self.watcher: asyncio.Future[None] | None = None
         self._shown_config_errors: set[str] = set()
 
     @property
@@ -129,6 +137,15 @@ class RelworkServer(LanguageServer):
     def lint_folders(self) -> None:
         for root in self.state.roots:
             self.show_config_error(root)
+            self.scheduler.lint_folder(root)
+
+    def relint_changed_on_disk(self) -> None:
+        """Relint the folders whose bibliographies or configuration changed on disk."""
+        for root in self.state.changed_on_disk():
+            config = root.config.source
+            if config is not None and root.stamps.get(config) != file_stamp(config):
+                self.state.reconfigure(self.state.settings)
+            root.stamps = {}  # until the next lint records them again
             self.scheduler.lint_folder(root)
 
     def show_config_error(self, root: Root) -> None:

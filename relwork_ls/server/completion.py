@@ -29,8 +29,7 @@ def completion(ls: RelworkServer, params: types.CompletionParams) -> types.Compl
     if context is None or table is None:
         return None
     candidates, incomplete = table.candidates(context)
-    edit_range = positions.offset_range(context.start, offset)
-    return completion_list(context, candidates, incomplete, edit_range)
+    return completion_list(context, candidates, incomplete, positions, offset)
 
 
 def completion_resolve(ls: RelworkServer, item: types.CompletionItem) -> types.CompletionItem:

@@ -11,7 +11,13 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ..bibliography.model import SourceSpan
 from ..editor.actions import SOURCE_FIX_ALL, Action
-from ..editor.completion import Candidate, CompletionContext, filter_text
+from ..editor.completion import (
+    Candidate,
+    CompletionContext,
+    display_title,
+    filter_text,
+    planned_edits,
+)
 from ..editor.outline import OutlineItem
 from ..findings import Finding
 from ..lint.edits import PlacedEdit, select_fix_edits
@@ -208,24 +214,37 @@ def markdown(value: str) -> types.MarkupContent:
 
 def completion_list(
     context: CompletionContext,
-    candidates: Sequence[Candidate],
+    candidates: list[Candidate],
     incomplete: bool,
-    edit_range: types.Range,
+    positions: TextPositions,
+    cursor: int,
 ) -> types.CompletionList:
     """Items that replace the typed prefix (``textEdit``) with the label or key."""
-    items = [
-        types.CompletionItem(
-            label=candidate.label,
-            kind=types.CompletionItemKind.Reference,
-            detail=candidate.entry.title or candidate.entry.key,
-            label_details=types.CompletionItemLabelDetails(
-                description=candidate.entry.venue or None
-            ),
-            filter_text=filter_text(context, candidate),
-            sort_text=f"{rank:04d}",
-            text_edit=types.TextEdit(range=edit_range, new_text=candidate.insert_text),
-            data={"key": candidate.entry.key, "path": candidate.entry.span.path},
-        )
-        for rank, candidate in enumerate(candidates)
-    ]
+    items = []
+    for rank, (candidate, start, new_text) in enumerate(planned_edits(context, candidates)):
+        edit_range = positions.offset_range(start, cursor)
+        items.append(_completion_item(context, candidate, rank, edit_range, new_text))
     return types.CompletionList(is_incomplete=incomplete or not context.prefix, items=items)
+
+
+def _completion_item(
+    context: CompletionContext,
+    candidate: Candidate,
+    rank: int,
+    edit_range: types.Range,
+    new_text: str,
+) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=candidate.label,
+        kind=types.CompletionItemKind.Reference,
+        detail=display_title(candidate.entry.title) or candidate.entry.key,
+        label_details=types.CompletionItemLabelDetails(description=candidate.entry.venue or None),
+        # Clients filter on the text from the edit's start: "2023a" when only the last
+        # typed word is replaced, else what was typed followed by label, title and key.
+        filter_text=new_text
+        if new_text != candidate.insert_text
+        else filter_text(context, candidate),
+        sort_text=f"{rank:04d}",
+        text_edit=types.TextEdit(range=edit_range, new_text=new_text),
+        data={"key": candidate.entry.key, "path": candidate.entry.span.path},
+    )

@@ -154,10 +154,35 @@ def register(server: RelworkServer) -> None:
     (``register_pull``)."""
 
 
+async def workspace_diagnostic(
+    ls: RelworkServer, params: types.WorkspaceDiagnosticParams
+) -> types.WorkspaceDiagnosticReport:
+    """Every file's diagnostics, closed drafts included (VS Code's Problems panel)."""
+    for root in ls.state.roots:
+        if not root.linted:
+            ls.scheduler.expedite(root, folder=True)
+    await ls.scheduler.until(lambda: all(r.linted for r in ls.state.roots), PULL_TIMEOUT)
+    items: list[types.WorkspaceDocumentDiagnosticReport] = []
+    for root in ls.state.roots:
+        for path in sorted(root.files):
+            if not ls.state.publishable(path):
+                continue  # an open document changed since: its own pull will have it
+            items.append(
+                types.WorkspaceFullDocumentDiagnosticReport(
+                    uri=ls.state.uri_of(path),
+                    version=ls.state.documents.version(path),
+                    items=ls.publisher.diagnostics(path),
+                )
+            )
+    return types.WorkspaceDiagnosticReport(items=items)
+
+
 def register_pull(server: RelworkServer) -> None:
-    """Offer pull diagnostics, to clients that pull and can be asked to pull again (others
-    get them pushed; offering both would show each finding twice)."""
+    """Offer pull diagnostics, for open documents and the whole workspace, to clients that
+    pull and can be asked to pull again (others get them pushed; offering both would show
+    each finding twice)."""
     options = types.DiagnosticOptions(
-        identifier="relwork-ls", inter_file_dependencies=True, workspace_diagnostics=False
+        identifier="relwork-ls", inter_file_dependencies=True, workspace_diagnostics=True
     )
     server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(document_diagnostic)
+    server.feature(types.WORKSPACE_DIAGNOSTIC)(workspace_diagnostic)

@@ -137,6 +137,8 @@ def did_save(ls: RelworkServer, params: types.DidSaveTextDocumentParams) -> None
     path = ls.state.path_of(params.text_document.uri)
     if path is not None:
         ls.scheduler.edited(ls.state.root_for(path), path)
+    if ls.watcher is not None:  # the client does not watch files: a save is a good moment
+        ls.relint_changed_on_disk()
 
 
 def did_close(ls: RelworkServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -3,6 +3,7 @@ files and shutdown."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from lsprotocol import types
 
 from . import diagnostics
 from .convert import path_of
-from .state import ServerState
+from .state import Root, ServerState
 
 if TYPE_CHECKING:
     from .app import RelworkServer
@@ -21,6 +22,7 @@ PROGRESS_TOKEN = "relwork-index"
 WATCHED = ("**/*.bib", "**/*.json", "**/*.bbl", "**/relwork.toml", "**/pyproject.toml")
 WATCHED_DRAFTS = "**/*.{txt,md,tex,Rmd,qmd}"
 CONFIG_FILES = ("relwork.toml", ".relwork.toml", "pyproject.toml")
+POLL_SECONDS = 2.0  # how often files are looked at when the client does not watch them
 logger = logging.getLogger(__name__)
 
 
@@ -49,6 +51,8 @@ def initialize(ls: RelworkServer, params: types.InitializeParams) -> None:
 async def initialized(ls: RelworkServer, params: types.InitializedParams) -> None:
     if ls.supports("workspace", "did_change_watched_files", "dynamic_registration"):
         await _watch_files(ls)
+    else:  # Neovim on Linux, among others: look at the files ourselves
+        ls.watcher = asyncio.ensure_future(_poll_files(ls))
     if ls.supports("workspace", "configuration"):
         await _pull_configuration(ls)
     await _first_index(ls)
@@ -63,16 +67,28 @@ async def _first_index(ls: RelworkServer) -> None:
         begin = types.WorkDoneProgressBegin(title="relwork-ls: indexing", percentage=0)
         ls.work_done_progress.begin(PROGRESS_TOKEN, begin)
     roots = list(ls.state.roots)
+    done = [0]
+
+    def report(root: Root, message: str) -> None:
+        percentage = int(100 * done[0] / max(1, len(roots)))
+        step = types.WorkDoneProgressReport(message=message, percentage=percentage)
+        ls.work_done_progress.report(PROGRESS_TOKEN, step)
+
+    ls.scheduler.progress = report if progress else None
     ls.lint_folders()
-    done = 0
-    async for root in ls.scheduler.first_lints(roots):
-        done += 1
-        if progress:
-            percentage = int(100 * done / len(roots))
-            report = types.WorkDoneProgressReport(message=root.path.name, percentage=percentage)
-            ls.work_done_progress.report(PROGRESS_TOKEN, report)
+    async for _ in ls.scheduler.first_lints(roots):
+        done[0] += 1
+    ls.scheduler.progress = None
     if progress:
         ls.work_done_progress.end(PROGRESS_TOKEN, types.WorkDoneProgressEnd(message="indexed"))
+
+
+async def _poll_files(ls: RelworkServer) -> None:
+    """Every few seconds, relint the folders whose bibliographies or configuration changed
+    on disk (a stat of each file the last lint read; saves check at once)."""
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        ls.relint_changed_on_disk()
 
 
 async def _watch_files(ls: RelworkServer) -> None:
@@ -132,6 +148,8 @@ def did_change_watched_files(ls: RelworkServer, params: types.DidChangeWatchedFi
 
 def shutdown(ls: RelworkServer, params: None) -> None:
     ls.scheduler.shutdown()
+    if ls.watcher is not None:
+        ls.watcher.cancel()
 
 
 def register(server: RelworkServer) -> None:

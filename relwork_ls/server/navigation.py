@@ -56,7 +56,15 @@ def definition(
 
 
 def references(ls: RelworkServer, params: types.ReferenceParams) -> list[types.Location] | None:
-    entry = target_entry(ls, params.text_document.uri, params.position)
+    include = params.context.include_declaration
+    return reference_locations(ls, params.text_document.uri, params.position, include)
+
+
+def reference_locations(
+    ls: RelworkServer, uri: str, position: types.Position, include_declaration: bool
+) -> list[types.Location] | None:
+    """Every citation of the entry at a position, on the drafts' current texts."""
+    entry = target_entry(ls, uri, position)
     if entry is None:
         return None
     locations = []
@@ -65,7 +73,7 @@ def references(ls: RelworkServer, params: types.ReferenceParams) -> list[types.L
         if location_range is not None:
             uri = ls.state.uri_of(analysis.path)
             locations.append(types.Location(uri=uri, range=location_range))
-    declaration = entry_location(ls, entry) if params.context.include_declaration else None
+    declaration = entry_location(ls, entry) if include_declaration else None
     return ([declaration] if declaration is not None else []) + locations
 
 

@@ -49,6 +49,8 @@ class Scheduler:
         self._running: _Job | None = None
         self._idle: list[asyncio.Future[None]] = []
         self._closed = False
+        # Told, on the loop, what a folder's lint is doing (the first index's progress).
+        self.progress: Callable[[Root, str], None] | None = None
 
     # -- requests ------------------------------------------------------------------------
 
@@ -195,8 +197,10 @@ class Scheduler:
             drafts = list(job.drafts) if job.drafts is not None else None
             previous = {p: r for p in drafts or () if (r := job.root.files.get(p)) is not None}
             self._running = job
-            future = asyncio.get_running_loop().run_in_executor(
-                self._executor, job.session.lint, snapshot, drafts, previous
+            loop = asyncio.get_running_loop()
+            report = self._reporter(loop, job.root) if drafts is None else None
+            future = loop.run_in_executor(
+                self._executor, job.session.lint, snapshot, drafts, previous, report
             )
             future.add_done_callback(partial(self._done, job, snapshot))
         if self._is_idle():
@@ -207,6 +211,18 @@ class Scheduler:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+    def _reporter(
+        self, loop: asyncio.AbstractEventLoop, root: Root
+    ) -> Callable[[str], None] | None:
+        progress = self.progress
+        if progress is None:
+            return None
+
+        def report(message: str) -> None:  # on the worker thread: hand it to the loop
+            loop.call_soon_threadsafe(progress, root, message)
+
+        return report
 
     def _done(self, job: _Job, snapshot: Snapshot, future: asyncio.Future[LintOutcome]) -> None:
         self._running = None

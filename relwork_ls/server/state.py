@@ -62,6 +62,9 @@ class Root:
     # False for the folder of a file opened outside every workspace folder: only the open
     # documents directly in it are linted, the folder is never walked.
     walk: bool = True
+    # Files read from disk by the last folder lint (bibliographies, their .bbl, the config
+    # file) with their (mtime, size) then: compared when the client cannot watch files.
+    stamps: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
 
     def holds(self, path: Path) -> bool:
         if self.walk:
@@ -258,6 +261,7 @@ class ServerState:
                     changed.add(path)
             root.tables = dict(outcome.tables)
             root.linted = True
+            root.stamps = self._disk_stamps(root, outcome.bibliography_stamps)
         else:
             root.tables.update(outcome.tables)
         return changed
@@ -269,6 +273,23 @@ class ServerState:
         if version > current:
             return False
         return held is None or held.version is None or version >= held.version
+
+    def _disk_stamps(
+        self, root: Root, bibliographies: Mapping[Path, tuple[int, int] | None]
+    ) -> dict[Path, tuple[int, int] | None]:
+        files = [*bibliographies, *(b.with_suffix(".bbl") for b in bibliographies)]
+        if root.config.source is not None:
+            files.append(root.config.source)
+        return {path: file_stamp(path) for path in files if path not in self.documents}
+
+    def changed_on_disk(self) -> list[Root]:
+        """Folders whose bibliographies or configuration changed on disk since their last
+        lint (for clients that do not report file changes: Neovim on Linux)."""
+        return [
+            root
+            for root in self.roots
+            if root.linted and any(file_stamp(path) != stamp for path, stamp in root.stamps.items())
+        ]
 
     def publishable(self, path: Path) -> bool:
         """Whether the held result of ``path`` is for its current text (a file without a
@@ -390,3 +411,11 @@ def _with_cross_draft(result: FileResult, held: FileResult) -> FileResult:
 
 def _same(a: tuple[object, str], b: tuple[object, str]) -> bool:
     return a[0] is b[0] and a[1] is b[1]
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
