@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .bibliography.files import BibliographyError, load_bibliography
 from .bibliography.labels import STYLES, LabelOptions
-from .bibliography.model import Bibliography
-from .citations.cited_set import DocumentIndex
-from .citations.resolution import CitationIndex, document_labels
-from .config import Config, ConfigError, find_config_file, load_config
+from .config import Config, find_config_file, load_config
 from .findings import SEVERITIES
-from .git_files import GitError, resolve_commit
-from .lint.manuscripts import evidence_from_files
-from .lint.reports import FORMATS, render
-from .lint.run import (
-    FixOutcome,
-    History,
-    LintUsageError,
-    exit_status,
-    lint_and_fix,
-    lint_paths,
-    unified_diff,
-)
-from .lint.workspace import Workspace
+from .lint.reports import FORMATS
+
+# The modules of each command are imported when it runs: `--version`, `--help` and a warm
+# `labels` start without the LaTeX, document and language-server machinery.
+if TYPE_CHECKING:
+    from .citations.index import CitationIndex
+    from .lint.run import FixOutcome, History
+    from .lint.workspace import Workspace
 
 
 class UsageError(Exception):
@@ -61,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument(
         "--no-bbl", action="store_true", help="ignore a sibling .bbl; compute every label"
     )
+    _cache_option(labels)
     labels.add_argument(
         "--cited-by",
         nargs="+",
@@ -114,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--diff", action="store_true", help="print what --fix would change, change nothing"
     )
+    _cache_option(lint)
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
@@ -129,7 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     relabel.add_argument("--config", type=Path, default=None)
     relabel.add_argument("--no-config", action="store_true")
     _history_options(relabel)
+    _cache_option(relabel)
     return parser
+
+
+def _cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache of parsed bibliographies",
+    )
 
 
 def _history_options(parser: argparse.ArgumentParser) -> None:
@@ -151,6 +153,9 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
 
 def _history(args: argparse.Namespace, config: Config) -> History:
     """--bib-before/--since, else the config's ``bibliographies_before``/``since``."""
+    from .git_files import GitError, resolve_commit
+    from .lint.run import History
+
     before = [p.resolve() for p in args.bib_before] or config.bibliographies_before
     for path in before:
         if not path.is_file():
@@ -176,19 +181,33 @@ def _config_for(args: argparse.Namespace, start: Path) -> Config:
 
 
 def run_labels(args: argparse.Namespace) -> int:
-    combined = Bibliography()
+    from .bibliography.cache import open_cache
+    from .bibliography.files import load_bibliography
+    from .bibliography.model import Bibliography
+    from .citations.index import CitationIndex
+
     for path in args.bibliographies:
         if not path.is_file():
             raise UsageError(f"no such bibliography: {path}")
-        combined.extend(load_bibliography(path, use_sibling_bbl=not args.no_bbl))
     config = _config_for(args, args.bibliographies[0])
+    config.use_cache = config.use_cache and not args.no_cache
     options = LabelOptions(args.style or config.style, args.joiner or config.two_author_joiner)
+    cache = open_cache(config.root, config.permitted_cache_dir()) if config.use_cache else None
+    combined = Bibliography()
+    for path in args.bibliographies:
+        combined.extend(
+            load_bibliography(
+                path, use_sibling_bbl=not args.no_bbl, cache=cache, label_options=options
+            )
+        )
     index = CitationIndex(combined, options)
     if args.cited_by:
         rows = _cited_rows(args, config, index)
     else:
         rows = [(e.key, index.label(e).text(), e.title) for e in index.entries_by_key.values()]
     if args.format == "json":
+        import json
+
         payload = [{"key": k, "label": label, "title": t} for k, label, t in rows]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -207,6 +226,12 @@ def _cited_rows(
 ) -> list[tuple[str, str, str]]:
     """Rows for the works the --cited-by documents cite, each labelled by the first
     document that cites it."""
+    from .citations.cited_set import DocumentIndex
+    from .citations.resolution import document_labels
+    from .lint.manuscripts import evidence_from_files
+    from .lint.run import lint_paths
+    from .lint.workspace import Workspace
+
     config.style = index.options.style
     config.two_author_joiner = index.options.two_author_joiner
     for path in args.cited_by:
@@ -234,7 +259,10 @@ def _cited_rows(
 
 
 def _workspace(args: argparse.Namespace, paths: list[Path]) -> Workspace:
+    from .lint.workspace import Workspace
+
     config = _config_for(args, paths[0])
+    config.use_cache = config.use_cache and not args.no_cache
     if getattr(args, "select", None) is not None:
         config.select = args.select
     if getattr(args, "ignore", None) is not None:
@@ -252,6 +280,8 @@ def _workspace(args: argparse.Namespace, paths: list[Path]) -> Workspace:
 
 
 def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
+    from .lint.run import unified_diff
+
     if show_diff:
         sys.stdout.write(unified_diff(outcome))
     for message in outcome.skipped:
@@ -262,6 +292,9 @@ def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
+    from .lint.reports import render
+    from .lint.run import exit_status, lint_and_fix, lint_paths
+
     paths = args.paths or [Path(".")]
     workspace = _workspace(args, paths)
     history = _history(args, workspace.config)
@@ -282,6 +315,9 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_relabel(args: argparse.Namespace) -> int:
+    from .lint.reports import render
+    from .lint.run import lint_and_fix
+
     paths = args.paths or [Path(".")]
     workspace = _workspace(args, paths)
     history = _history(args, workspace.config)
@@ -307,9 +343,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "relabel":
             return run_relabel(args)
         return run_lint(args)
-    except (UsageError, ConfigError, LintUsageError, BibliographyError) as error:
+    except _usage_errors() as error:  # evaluated only when an exception is raised
         sys.stderr.write(f"relwork-ls: error: {error}\n")
         return 2
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The errors reported as usage errors (exit status 2), imported when one occurs."""
+    from .bibliography.files import BibliographyError
+    from .config import ConfigError
+    from .lint.run import LintUsageError
+
+    return (UsageError, ConfigError, LintUsageError, BibliographyError)
 
 
 if __name__ == "__main__":  # pragma: no cover

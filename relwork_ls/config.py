@@ -51,6 +51,10 @@ class Config:
     cited: list[str] = field(default_factory=list)
     cited_from: list[Path] = field(default_factory=list)
     source: Path | None = None
+    # Where parsed bibliographies are cached (None: ``.relwork_cache`` in ``root``), and
+    # whether they are (``--no-cache`` turns it off).
+    cache_dir: Path | None = None
+    use_cache: bool = True
     # Trust, set by whoever runs us (never by a config file): whether configured paths may
     # point outside ``trusted_root`` (None: anywhere) and whether git may be run.
     trusted_root: Path | None = None
@@ -75,6 +79,12 @@ class Config:
         except (OSError, RuntimeError):  # a symlink loop: never inside
             return False
         return resolved == root or root in resolved.parents
+
+    def permitted_cache_dir(self) -> Path | None:
+        """The configured ``cache_dir`` when it may be written (inside ``trusted_root``)."""
+        if self.cache_dir is None or not self.allows_path(self.cache_dir):
+            return None
+        return self.cache_dir
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -135,6 +145,7 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "since",
         "cited",
         "cited_from",
+        "cache_dir",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -177,6 +188,10 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     for path in config.cited_from:
         if path.suffix.lower() not in (".aux", ".bbl"):
             raise ConfigError(f"{where}: cited_from must name .aux or .bbl files, not {path.name}")
+    cache_dir = data.get("cache_dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{where}: cache_dir must be a path")
+    config.cache_dir = (root / Path(cache_dir).expanduser()).resolve() if cache_dir else None
     since = data.get("since")
     if since is not None and not isinstance(since, str):
         raise ConfigError(f"{where}: since must be a git revision string")

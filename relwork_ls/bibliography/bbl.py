@@ -105,27 +105,32 @@ def _parse_option(option: str) -> tuple[str, str, str] | None:
 def load_bbl_text(text: str) -> list[BblLabel]:
     """All author-year labels of a .bbl, in file order."""
     labels: list[BblLabel] = []
+    line = counted = 0  # the line of ``counted``, counted on from the previous item
     for match in _BIBITEM.finditer(text):
         option_end = _balanced(text, match.end(), "[", "]")
         if option_end < 0:
             continue
         option = text[match.end() + 1 : option_end - 1]
-        rest = text[option_end:].lstrip()
-        if not rest.startswith("{"):
+        key_start = option_end
+        while key_start < len(text) and text[key_start].isspace():  # as lstrip()
+            key_start += 1
+        if text[key_start : key_start + 1] != "{":
             continue
-        key_end = _balanced(rest, 0, "{", "}")
-        key = rest[1 : key_end - 1].strip() if key_end > 0 else ""
+        key_end = _balanced(text, key_start, "{", "}")
+        key = text[key_start + 1 : key_end - 1].strip() if key_end > 0 else ""
         parsed = _parse_option(option)
         if not key or parsed is None:
             continue
         names, year, suffix = parsed
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
         labels.append(
             BblLabel(
                 key=key,
                 names=latex_to_unicode(names).replace("\\&", "&"),
                 year=latex_to_unicode(year) if year else "",
                 suffix=suffix,
-                line=text.count("\n", 0, match.start()),
+                line=line,
             )
         )
     return labels

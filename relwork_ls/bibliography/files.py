@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bbl import load_bbl_text
 from .bibtex import load_bibtex_text
-from .csl import load_csl_text
-from .hayagriva import load_hayagriva_text
+from .cache import BibliographyCache
+from .labels import LabelOptions, label_basis
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 
 
@@ -17,7 +16,11 @@ class BibliographyError(Exception):
 
 def read_text(path: Path) -> tuple[str, bool]:
     """File text as UTF-8 (undecodable bytes replaced); True when bytes were replaced."""
-    data = path.read_bytes()
+    return decode_text(path.read_bytes())
+
+
+def decode_text(data: bytes) -> tuple[str, bool]:
+    """Bytes as UTF-8 text (undecodable bytes replaced); True when bytes were replaced."""
     try:
         return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
@@ -28,21 +31,61 @@ def bibliography_from_text(text: str, path: str) -> Bibliography:
     """Parse bibliography source by the file's extension (.bib, .json, .bbl)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
+        from .csl import load_csl_text
+
         return load_csl_text(text, path)
     if suffix == ".bbl":
         return _bbl_as_bibliography(text, path)
     if suffix in (".yml", ".yaml"):
+        from .hayagriva import load_hayagriva_text  # YAML is slow to import; rarely needed
+
         return load_hayagriva_text(text, path)
     return load_bibtex_text(text, path)
 
 
-def load_bibliography(path: Path, use_sibling_bbl: bool = True) -> Bibliography:
-    """Load one bibliography file; raise BibliographyError if it cannot be read at all."""
+def load_bibliography(
+    path: Path,
+    use_sibling_bbl: bool = True,
+    cache: BibliographyCache | None = None,
+    label_options: LabelOptions | None = None,
+) -> Bibliography:
+    """Load one bibliography file; raise BibliographyError if it cannot be read at all.
+
+    With a ``cache``, an unchanged file is read from it instead of parsed, and a parsed
+    one is stored there; ``label_options`` says for which label style the entries' label
+    bases are computed and kept along.
+    """
     try:
-        text, replaced = read_text(path)
+        data = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise BibliographyError(f"cannot read bibliography {path}: {reason}") from error
+    hit = cache.load(path, data, label_options) if cache is not None else None
+    if hit is not None:
+        bib, has_bases = hit
+        if not has_bases and label_options is not None and cache is not None:
+            _label_bases(bib, label_options)
+            cache.store(path, data, bib, label_options)
+    else:
+        bib = _parse(path, data)
+        if cache is not None:
+            if label_options is not None:
+                _label_bases(bib, label_options)
+            cache.store(path, data, bib, label_options)
+    sibling = path.with_suffix(".bbl")
+    if use_sibling_bbl and path.suffix.lower() != ".bbl" and sibling.is_file():
+        from .bbl import load_bbl_text
+
+        bbl_text, _ = read_text(sibling)
+        bib.bbl_labels.update((label.key.lower(), label) for label in load_bbl_text(bbl_text))
+    key_map = path.parent / "citations.tsv"
+    if path.suffix.lower() == ".json" and key_map.is_file():
+        bib.key_aliases.update(read_key_map(read_text(key_map)[0]))
+    return bib
+
+
+def _parse(path: Path, data: bytes) -> Bibliography:
+    text, replaced = decode_text(data)
     if "\x00" in text:
         raise BibliographyError(f"cannot read bibliography {path}: it is a binary file")
     bib = bibliography_from_text(text, str(path))
@@ -54,14 +97,14 @@ def load_bibliography(path: Path, use_sibling_bbl: bool = True) -> Bibliography:
                 SourceSpan(str(path), 0, 0, 0, 0),
             )
         )
-    sibling = path.with_suffix(".bbl")
-    if use_sibling_bbl and path.suffix.lower() != ".bbl" and sibling.is_file():
-        bbl_text, _ = read_text(sibling)
-        bib.bbl_labels.update((label.key.lower(), label) for label in load_bbl_text(bbl_text))
-    key_map = path.parent / "citations.tsv"
-    if path.suffix.lower() == ".json" and key_map.is_file():
-        bib.key_aliases.update(read_key_map(read_text(key_map)[0]))
     return bib
+
+
+def _label_bases(bib: Bibliography, options: LabelOptions) -> None:
+    """Compute what the cache keeps beyond the parse: label bases and readable titles."""
+    for entry in bib.entries:
+        label_basis(entry, options)
+        entry.title  # noqa: B018 - computed and remembered on the entry
 
 
 def read_key_map(text: str) -> dict[str, str]:
@@ -78,6 +121,8 @@ def read_key_map(text: str) -> dict[str, str]:
 
 def _bbl_as_bibliography(text: str, path: str) -> Bibliography:
     """A .bbl on its own: its items are the entries and their labels are the truth."""
+    from .bbl import load_bbl_text
+
     bib = Bibliography(paths=[path])
     for label in load_bbl_text(text):
         span = SourceSpan(path, label.line, 0, label.line, 0)

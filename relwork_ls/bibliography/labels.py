@@ -127,6 +127,8 @@ def _sort_names(names: Sequence[PersonName], year: str, initials: bool) -> str:
     out = ""
     count = len(names)
     for index, name in enumerate(names):
+        if len(out) >= ENTRY_MAX:
+            break  # sort keys are cut there: the other names cannot change them
         formatted = name.sort_form(initials=initials)
         if index == 0:
             out += sortify(formatted)
@@ -215,31 +217,46 @@ class LabelBasis:
     raw_label: str
     raw_names: str
     year: str  # as shown (empty when the label has no year)
-
-    @property
-    def sort_group(self) -> str:
-        """``sortify(raw_label)``, the head of the sort key: only entries that share it can
-        sit between two equal raw labels in BibTeX's sort and break their run of letters."""
-        return sortify(self.raw_label)
+    names_text: str  # ``raw_names`` as readable Unicode
+    year_text: str  # ``year`` as readable Unicode
+    # ``sortify(raw_label)``, the head of the sort key: only entries that share it can sit
+    # between two equal raw labels in BibTeX's sort and break their run of letters.
+    sort_group: str
 
     def label(self, suffix: str = "") -> Label:
         """The label with ``suffix``, names and year in readable Unicode."""
-        source = self.entry.source_format
-        return Label(
-            names=_display(self.raw_names, source),
-            year=_display(self.year, source) if self.year else "",
-            suffix=suffix,
-            raw_names=self.raw_names,
-        )
+        return Label(self.names_text, self.year_text, suffix, self.raw_names)
+
+
+def make_basis(
+    entry: BibEntry, sort_key: bytes, raw_label: str, raw_names: str, year: str
+) -> LabelBasis:
+    """A LabelBasis with its readable forms and sort group computed."""
+    source = entry.source_format
+    names_text = _display(raw_names, source)
+    year_text = _display(year, source) if year else ""
+    return LabelBasis(
+        entry, sort_key, raw_label, raw_names, year, names_text, year_text, sortify(raw_label)
+    )
 
 
 def label_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
-    """The label group and sort position of ``entry`` in ``options.style``."""
+    """The label group and sort position of ``entry`` in ``options.style`` (computed once
+    per entry and options, or read from the bibliography cache)."""
+    memo = entry.label_memo
+    if memo is not None and memo[0] == options:
+        return memo[1]
+    basis = _compute_basis(entry, options)
+    entry.label_memo = (options, basis)
+    return basis
+
+
+def _compute_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
     year = entry_year(entry)
     raw_names = raw_short_names(entry, options)
     if options.style == "apalike":
         raw_label = raw_names + ", " + purify(year)[-4:]
-        return LabelBasis(
+        return make_basis(
             entry, _apalike_sort_key(entry, raw_label, year), raw_label, raw_names, year
         )
     is_key = _label_names_source(entry)[0] == "key"
@@ -249,7 +266,7 @@ def label_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
         sort_key = _apa_sort_key(entry, raw_label, year)
     else:
         sort_key = _natbib_sort_key(entry, raw_label, year)
-    return LabelBasis(entry, sort_key, raw_label, raw_names, shown_year)
+    return make_basis(entry, sort_key, raw_label, raw_names, shown_year)
 
 
 def assign_suffixes(bases: Sequence[LabelBasis]) -> dict[str, Label]:

@@ -11,19 +11,18 @@ surname "Pires" (the special character ``{\\'A}`` counts by its letter, uppercas
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import regex
 
 from .latex_text import latex_to_unicode
 
 # BibTeX's white_space class (a field's line breaks are white space too) and sep_char class.
 _WHITE = frozenset(" \t\n\r")
 _SEP_CHARS = frozenset("-~")
-_WHITE_RUN = regex.compile(r"[ \t\n\r]+")
+_WHITE_RUN = re.compile(r"[ \t\n\r]+")
 # "and" between white space, outside braces (name_scan_for_and); plain text only.
-_AND = regex.compile(r"(?<=[ \t\n\r])and(?=[ \t\n\r])", regex.IGNORECASE)
+_AND = re.compile(r"(?<=[ \t\n\r])[aA][nN][dD](?=[ \t\n\r])")
 
 # Control sequences BibTeX knows as foreign letters inside a special character ``{\\...}``:
 # their case decides the von test (``{\\ss}`` is lowercase, ``{\\OE}`` uppercase).
@@ -215,11 +214,30 @@ class _Tokens:
     commas: list[int]  # token index at which each comma stands
 
 
+# The separators between the tokens of a name without braces, and the one each run keeps.
+_SEPARATOR_RUN = re.compile(r"([ \t\n\r~,-]+)")
+_KEPT_SEPARATOR = {" ": " ", "\t": " ", "\n": " ", "\r": " ", "-": "-", "~": "~"}
+
+
 def _tokenize(name: str) -> _Tokens:
     """BibTeX's name tokenizer: brace groups are copied whole; white space, "-", "~" and
     commas (at most two) separate tokens; the first separator of a run is the one kept."""
     # Trailing white space, sep chars and commas go (BibTeX warns about a final comma).
     name = name.rstrip(" \t\n\r-~,")
+    if "{" in name or "}" in name or "," in name or not name:
+        return _tokenize_by_character(name)
+    # Most names: no braces, no commas. Split at separator runs; a run keeps its first
+    # character ("-" or "~" as written, white space as a space).
+    parts = _SEPARATOR_RUN.split(name)
+    tokens = parts[0::2]
+    seps = [""] + [_KEPT_SEPARATOR[gap[0]] for gap in parts[1::2]]
+    if not tokens[0]:  # a separator run before the first token keeps nothing
+        del tokens[0], seps[1]
+    return _Tokens(tokens, seps, [])
+
+
+def _tokenize_by_character(name: str) -> _Tokens:
+    """``_tokenize`` character by character (names with braces or commas)."""
     pieces: list[list[str]] = []
     seps: list[str] = []
     commas: list[int] = []

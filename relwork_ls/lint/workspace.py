@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from ..bibliography.cache import open_cache
 from ..bibliography.files import (
     BibliographyError,
     bibliography_from_text,
@@ -155,7 +156,20 @@ class Workspace:
         elif path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
-            bib = load_bibliography(path)
+            config = self.config
+            # Parsed bibliographies persist in the cache directory between runs.
+            cache = self.memo(
+                "bibliography-cache",
+                None,
+                config,
+                lambda: (
+                    open_cache(config.root, config.permitted_cache_dir())
+                    if config.use_cache
+                    else None
+                ),
+            )
+            options = LabelOptions(config.style, config.two_author_joiner)
+            bib = load_bibliography(path, cache=cache, label_options=options)
         self._bibliographies[path] = (stamp, bib)
         return bib
 
