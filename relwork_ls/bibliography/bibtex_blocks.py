@@ -159,9 +159,9 @@ class _Scanner:
         key = head.group(1).strip()
         fields: list[tuple[str, str]] = []
         position = head.end()
+        repeated = False
         if head.group(2) == ",":
             names: set[str] = set()
-            repeated = False
             while True:
                 item = _FIELD.match(text, position)
                 if item is None:

@@ -22,6 +22,7 @@ import json
 import os
 import stat
 import sys
+import time
 from array import array
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -41,6 +42,10 @@ FORMAT = 1
 _MAX_SIZE_RATIO = 16
 _MAX_SIZE_MARGIN = 1 << 20
 _GITIGNORE = "# Automatically created by relwork-ls.\n*\n"
+# At most this many cache files are kept (the least recently written go first).
+MAX_CACHE_FILES = 500
+# A temporary file older than this was left by a run that was killed while writing.
+STALE_TEMPORARY_SECONDS = 3600
 
 
 class _Corrupt(Exception):
@@ -142,7 +147,10 @@ class BibliographyCache:
             return False
         document.update(format=FORMAT, fingerprint=self.fingerprint, digest=content_digest(data))
         payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        return _write_atomically(self.file_for(path), payload.encode("utf-8"))
+        written = _write_atomically(self.file_for(path), payload.encode("utf-8"))
+        if written:
+            _prune(self.directory)
+        return written
 
 
 def content_digest(data: bytes) -> str:
@@ -197,6 +205,30 @@ def _read_bounded(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(descriptor)
+
+
+def _prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
+    """Remove the least recently written cache files beyond ``keep`` (bibliographies that
+    moved or were deleted leave theirs behind), and temporary files a killed run left."""
+    now = time.time()
+    files: list[tuple[float, str]] = []
+    try:
+        with os.scandir(directory) as listing:
+            for item in listing:
+                if item.name.startswith(".tmp-"):
+                    with contextlib.suppress(OSError):
+                        if now - item.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                            os.unlink(item.path)
+                elif item.name.endswith(".json"):
+                    with contextlib.suppress(OSError):
+                        files.append((item.stat().st_mtime, item.path))
+    except OSError:
+        return
+    if len(files) > keep:
+        files.sort()
+        for _, old in files[: len(files) - keep]:
+            with contextlib.suppress(OSError):
+                os.unlink(old)
 
 
 def _write_atomically(target: Path, payload: bytes) -> bool:
