@@ -9,15 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .bibliography.labels import STYLES, LabelOptions
-from .config import Config, find_config_file, load_config
-from .findings import SEVERITIES
-from .lint.reports import FORMATS
 
-# The modules of each command are imported when it runs: `--version`, `--help` and a warm
-# `labels` start without the LaTeX, document and language-server machinery.
+# The modules of each command are imported when it runs: `--version` starts with nothing
+# but argparse, a warm `labels` without the LaTeX, document and language-server machinery.
 if TYPE_CHECKING:
     from .citations.index import CitationIndex
+    from .config import Config
     from .lint.run import FixOutcome, History
     from .lint.workspace import Workspace
 
@@ -31,6 +28,10 @@ def _codes(value: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .bibliography.labels import STYLES
+    from .findings import SEVERITIES
+    from .lint.reports import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="relwork-ls",
         description="Check author-year citations against bibliographies and across drafts.",
@@ -170,6 +171,8 @@ def _history(args: argparse.Namespace, config: Config) -> History:
 
 
 def _config_for(args: argparse.Namespace, start: Path) -> Config:
+    from .config import Config, find_config_file, load_config
+
     if getattr(args, "no_config", False):
         return Config(root=Path.cwd())
     path = args.config if getattr(args, "config", None) else find_config_file(start.resolve())
@@ -183,6 +186,7 @@ def _config_for(args: argparse.Namespace, start: Path) -> Config:
 def run_labels(args: argparse.Namespace) -> int:
     from .bibliography.cache import open_cache
     from .bibliography.files import load_bibliography
+    from .bibliography.labels import LabelOptions
     from .bibliography.model import Bibliography
     from .citations.index import CitationIndex
 
@@ -331,6 +335,9 @@ def run_relabel(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if _asks_for_version(sys.argv[1:] if argv is None else argv):
+        sys.stdout.write(f"relwork-ls {__version__}\n")
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -346,6 +353,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _usage_errors() as error:  # evaluated only when an exception is raised
         sys.stderr.write(f"relwork-ls: error: {error}\n")
         return 2
+
+
+def _asks_for_version(argv: Sequence[str]) -> bool:
+    """Whether ``--version`` comes before the command, where argparse would print the
+    version and exit: answered before the parser (and what it imports) is built."""
+    for argument in argv:
+        if argument == "--version":
+            return True
+        if not argument.startswith("-") or argument == "--":
+            return False
+    return False
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
