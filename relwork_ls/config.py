@@ -8,13 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from .bibliography.labels import STYLES
-from .findings import CODES, SEVERITIES
-from .git_files import GitError, check_revision_syntax
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_FILES = ("relwork.toml", ".relwork.toml", "pyproject.toml")
 
@@ -98,7 +91,17 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def _toml() -> Any:
+    """The TOML reader, imported when a config file is read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
 def _has_tool_section(path: Path) -> bool:
+    tomllib = _toml()
     try:
         return "relwork-ls" in tomllib.loads(path.read_text("utf-8")).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -107,6 +110,7 @@ def _has_tool_section(path: Path) -> bool:
 
 def read_config_data(path: Path) -> dict[str, Any]:
     """The raw settings table of a config file (our section of a pyproject.toml)."""
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -127,6 +131,9 @@ def load_config(path: Path) -> Config:
 
 def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings") -> Config:
     """Build a Config from parsed TOML or LSP settings, validating every value."""
+    from .findings import CODES, SEVERITIES  # imported here: a run without a config is lighter
+    from .git_files import GitError, check_revision_syntax
+
     config = Config(root=root)
     known = {
         "bibliographies",

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from array import array
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def test_a_warm_load_equals_a_cold_one_without_parsing(refs, cache, monkeypatch)
 def test_every_corpus_bibliography_round_trips(corpus, tmp_path, monkeypatch):
     cache = open_cache(tmp_path)
     assert cache is not None
-    paths = [*sorted(corpus.rglob("*.bib")), *sorted(corpus.rglob("*.json"))]
+    paths = [*sorted(corpus.rglob("*.bib")), *sorted(corpus.rglob("*.cache"))]
     paths += [corpus / "qwen-related-work" / "refs_v2.bbl"]
     cold = {p: load_bibliography(p, use_sibling_bbl=False) for p in paths}
     for path in paths:
@@ -140,8 +141,8 @@ def test_another_label_style_is_computed_and_stored(refs, cache, monkeypatch):
     assert labels(load_bibliography(refs, cache=cache, label_options=apalike), apalike) == (
         expected
     )
-    document = json.loads(cache.file_for(refs).read_bytes())
-    assert document["labels"] == ["apalike", "and"]
+    header, _, _ = read_parts(cache.file_for(refs))
+    assert header["labels"] == ["apalike", "and"]
     warm = load_bibliography(refs, cache=cache, label_options=apalike)
     assert all(e.label_memo is not None and e.label_memo[0] == apalike for e in warm.entries)
 
@@ -153,52 +154,112 @@ def test_an_edited_file_is_parsed_again(refs, cache):
     assert warm.entries[1].title == "Evaluating Code Models"
 
 
-def damaged(document: dict) -> list[tuple[str, dict]]:
-    """Copies of a cache document, each spoiled in one way a disk, a bug or an attacker
-    could spoil it: wrong types, wrong lengths, out-of-range numbers."""
+MAGIC = b"relwork-ls cache\n"
+
+
+def read_parts(path: Path) -> tuple[dict, list[int], list[str]]:
+    """A cache file's header, integers and strings."""
+    payload = path.read_bytes()
+    assert payload.startswith(MAGIC)
+    end = payload.index(b"\n", len(MAGIC))
+    header = json.loads(payload[len(MAGIC) : end])
+    numbers = array("q")
+    numbers.frombytes(payload[end + 1 : end + 1 + 8 * header["numbers"]])
+    strings = payload[end + 1 + 8 * header["numbers"] :].decode("utf-8").split("\x00")
+    return header, list(numbers), strings
+
+
+def write_parts(header: dict, numbers: list[int], strings: list[str]) -> bytes:
+    blob = "\x00".join(strings).encode("utf-8", errors="surrogatepass")
+    return MAGIC + json.dumps(header).encode() + b"\n" + array("q", numbers).tobytes() + blob
+
+
+def damaged(good: bytes, path: Path) -> list[tuple[str, bytes]]:
+    """Copies of a cache file, each spoiled in one way a disk, a bug or an attacker could
+    spoil it: counts that do not add up, numbers out of range, strings missing or split,
+    bytes cut or garbled."""
+    header, numbers, strings = read_parts(path)
+    count = header["entries"]
+    counts = numbers[4 * count : 8 * count]  # per entry: fields, authors, editors, parsed
+    name_references = sum(counts[1::4]) + sum(counts[2::4])
+    first_name = 4 * count + header["field_names"] + header["fields"]
 
     def spoil(name, change):
-        copy = json.loads(json.dumps(document))
-        change(copy)
-        return name, copy
+        h, n, s = json.loads(json.dumps(header)), list(numbers), list(strings)
+        change(h, n, s)
+        return name, write_parts(h, n, s)
 
-    return [
-        spoil("keys not strings", lambda d: d["keys"].__setitem__(0, 7)),
-        spoil("a key missing", lambda d: d["keys"].pop()),
-        spoil("field value a list", lambda d: d["fields"][0].__setitem__("title", ["x"])),
-        spoil("fields not a mapping", lambda d: d["fields"].__setitem__(0, "title")),
-        spoil("negative position", lambda d: d["spans"].__setitem__(0, -3)),
-        spoil("position a float", lambda d: d["spans"].__setitem__(1, 1.5)),
-        spoil("position a string", lambda d: d["spans"].__setitem__(2, "4")),
-        spoil("name number out of range", lambda d: d["authors"][0].__setitem__(0, 10**6)),
-        spoil("name number negative", lambda d: d["authors"][0].__setitem__(0, -1)),
-        spoil("name number a string", lambda d: d["authors"][0].__setitem__(0, "0")),
-        spoil("name with parts missing", lambda d: d["names"].__setitem__(0, "Chen")),
-        spoil("name not a string", lambda d: d["names"].__setitem__(0, ["Chen"])),
-        spoil("sort key a number", lambda d: d["sort_keys"].__setitem__(0, 1)),
-        spoil("label column short", lambda d: d["raw_names"].pop()),
-        spoil("problem message missing", lambda d: d["problems"]["messages"].pop()),
-        spoil("titles null", lambda d: d.__setitem__("titles", None)),
-        spoil("aliases a list", lambda d: d.__setitem__("aliases", [])),
-        spoil("top level a list", lambda d: d.clear()),
+    spoilt = [
+        spoil("entry count too high", lambda h, n, s: h.__setitem__("entries", count + 1)),
+        spoil("entry count too low", lambda h, n, s: h.__setitem__("entries", count - 1)),
+        spoil("entry count negative", lambda h, n, s: h.__setitem__("entries", -1)),
+        spoil("entry count a string", lambda h, n, s: h.__setitem__("entries", str(count))),
+        spoil("integer count short", lambda h, n, s: h.__setitem__("numbers", len(n) - 1)),
+        spoil("integer count long", lambda h, n, s: h.__setitem__("numbers", len(n) + 1)),
+        spoil("a string missing", lambda h, n, s: s.pop()),
+        spoil("a string split by NUL", lambda h, n, s: s.__setitem__(5, s[5] + "\x00x")),
+        spoil("negative position", lambda h, n, s: n.__setitem__(0, -3)),
+        spoil("field count off", lambda h, n, s: n.__setitem__(4 * count, n[4 * count] + 1)),
+        spoil("author count off", lambda h, n, s: n.__setitem__(4 * count + 1, 50)),
+        spoil("parse flag not 0 or 1", lambda h, n, s: n.__setitem__(4 * count + 3, 2)),
+        spoil("field name out of range", lambda h, n, s: n.__setitem__(8 * count, 10**6)),
+        spoil("label bases not announced", lambda h, n, s: h.__setitem__("labels", None)),
+        spoil("problems miscounted", lambda h, n, s: h.__setitem__("problems", 9)),
+        spoil("lone surrogate", lambda h, n, s: s.__setitem__(0, "\ud800")),
+        spoil("header a list", lambda h, n, s: h.clear()),
+        ("truncated", good[: len(good) // 2]),
+        ("strings cut mid-character", good + "é".encode()[:1]),
+        ("empty", b""),
+        ("no header line", MAGIC + b"{"),
+        ("header not JSON", MAGIC + b"{nope\n" + good[good.index(b"\n", len(MAGIC)) + 1 :]),
+        ("deeply nested header", MAGIC + b"[" * 100_000 + b"]" * 100_000 + b"\n"),
+        ("not a cache file", b"\x80\x04\x95pickle?"),
+        ("JSON instead", json.dumps({"entries": []}).encode()),
     ]
+    if header["names"]:  # stored names (CSL-JSON; BibTeX names are parsed again)
+        last = 8 * count + header["fields"] + name_references - 1
+        spoilt += [
+            spoil("name number out of range", lambda h, n, s: n.__setitem__(last, 10**6)),
+            spoil("name without its parts", lambda h, n, s: s.__setitem__(first_name, "Chen")),
+        ]
+    return spoilt
 
 
-def test_a_damaged_cache_file_is_ignored(refs, cache, monkeypatch):
+CSL = [
+    {
+        "id": "chen2023a",
+        "type": "article-journal",
+        "title": "Code Llama",
+        "author": [
+            {"family": "Chen", "given": "Mark"},
+            {"family": "Berg", "given": "Jan", "non-dropping-particle": "van der"},
+        ],
+        "issued": {"date-parts": [[2023]]},
+    },
+    {
+        "id": "openai",
+        "type": "report",
+        "title": "GPT-4",
+        "author": [{"literal": "OpenAI"}],
+        "editor": [{"family": "Chen", "given": "Mark"}],
+        "issued": {"date-parts": [[2023]]},
+    },
+]
+
+
+@pytest.mark.parametrize("kind", ["bib", "json"])
+def test_a_damaged_cache_file_is_ignored(kind, refs, cache, monkeypatch):
+    if kind == "json":
+        refs = refs.with_suffix(".json")
+        refs.write_text(json.dumps(CSL), encoding="utf-8")
     expected = snapshot(load_bibliography(refs))
     expected_labels = labels(load_bibliography(refs))
     load_bibliography(refs, cache=cache, label_options=NATBIB)
     target = cache.file_for(refs)
     good = target.read_bytes()
-    document = json.loads(good)
-    spoilt = [(name, json.dumps(d).encode()) for name, d in damaged(document)]
-    spoilt += [
-        ("truncated", good[: len(good) // 2]),
-        ("empty", b""),
-        ("garbled bytes", good[:100] + b"\xff\x00garbage" + good[120:]),
-        ("deeply nested", b"[" * 100_000 + b"]" * 100_000),
-        ("not JSON", b"\x80\x04\x95pickle?"),
-    ]
+    assert write_parts(*read_parts(target)) == good  # the test's reader reads it right
+    spoilt = damaged(good, target)
+    assert len(spoilt) == (25 if kind == "bib" else 27)
     for name, payload in spoilt:
         target.write_bytes(payload)
         assert cache.load(refs, refs.read_bytes(), NATBIB) is None, name
@@ -206,7 +267,7 @@ def test_a_damaged_cache_file_is_ignored(refs, cache, monkeypatch):
         assert snapshot(bib) == expected, name
         assert labels(bib) == expected_labels, name
         # ... and the file was written again, good this time.
-        assert cache.load(refs, refs.read_bytes(), NATBIB) is not None, name
+        assert target.read_bytes() == good, name
 
 
 def test_a_cache_written_by_another_version_is_not_used(refs, cache, monkeypatch):
@@ -270,7 +331,7 @@ def test_an_unusable_workspace_falls_back_to_the_user_cache(tmp_path, monkeypatc
 def test_a_cache_file_that_is_a_link_or_huge_is_not_read(refs, cache, tmp_path):
     load_bibliography(refs, cache=cache, label_options=NATBIB)
     target = cache.file_for(refs)
-    real = tmp_path / "real.json"
+    real = tmp_path / "real.cache"
     shutil.move(target, real)
     target.symlink_to(real)
     assert cache.load(refs, refs.read_bytes(), NATBIB) is None
@@ -286,14 +347,14 @@ def test_old_cache_files_and_left_temporaries_are_pruned(tmp_path):
     directory = tmp_path / "c"
     directory.mkdir()
     for number in range(12):
-        path = directory / f"{number:02d}.json"
+        path = directory / f"{number:02d}.cache"
         path.write_text("{}", encoding="utf-8")
         os.utime(path, (1_000_000 + number, 1_000_000 + number))
-    stale = directory / ".tmp-abc.json"
+    stale = directory / ".tmp-abc.cache"
     stale.write_text("", encoding="utf-8")
     os.utime(stale, (1_000_000, 1_000_000))
     cache_module._prune(directory, keep=5)
-    assert sorted(p.name for p in directory.iterdir()) == [f"{n:02d}.json" for n in range(7, 12)]
+    assert sorted(p.name for p in directory.iterdir()) == [f"{n:02d}.cache" for n in range(7, 12)]
 
 
 CONCURRENT_LOADS = """
@@ -344,7 +405,7 @@ def test_concurrent_runs_never_see_half_a_cache_file(refs, cache, tmp_path):
     refs.write_text(REFS + entries, encoding="utf-8")
     expected = [list(row) for row in labels(load_bibliography(refs))]
     load_bibliography(refs, cache=cache, label_options=NATBIB)
-    good = tmp_path / "good.json"
+    good = tmp_path / "good.cache"
     shutil.copy(cache.file_for(refs), good)
     stop = tmp_path / "stop"
     python = [sys.executable, "-c"]
@@ -382,7 +443,7 @@ def test_workspace_and_cli_use_the_cache_and_no_cache_turns_it_off(tmp_path, mon
     assert main(["labels", "--no-cache", "refs.bib"]) == 0
     assert not (ws / CACHE_DIR_NAME).exists()
     assert main(["lint", "."]) in (0, 1)
-    cached = list((ws / CACHE_DIR_NAME).glob("*.json"))
+    cached = list((ws / CACHE_DIR_NAME).glob("*.cache"))
     assert len(cached) == 1
     config = Config(root=ws)
     workspace = Workspace(config)
@@ -397,7 +458,7 @@ def test_the_cache_dir_setting(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ws)
     assert main(["labels", "refs.bib"]) == 0
     first = capsys.readouterr().out
-    assert len(list((ws / "build" / "bibcache").glob("*.json"))) == 1
+    assert len(list((ws / "build" / "bibcache").glob("*.cache"))) == 1
     assert not (ws / CACHE_DIR_NAME).exists()
     no_parsing(monkeypatch)
     assert main(["labels", "refs.bib"]) == 0

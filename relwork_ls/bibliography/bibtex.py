@@ -3,7 +3,6 @@ files faster, to the same blocks), keeping raw LaTeX values and positions."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,9 +156,7 @@ def load_bibtex_text(text: str, path: str) -> Bibliography:
             bib.entries.append(reader.entry(block, macros))
         elif block.kind == "string":
             name = block.key.lower()
-            macros[name] = reader.value(
-                block.fields[0][1], macros, block, f"@string '{block.key}'", name
-            )
+            macros[name] = reader.value(block.fields[0][1], macros, block, macro=name)
         elif block.kind == "duplicate":
             bib.problems.append(
                 LoadProblem(
@@ -179,6 +176,8 @@ def load_bibtex_text(text: str, path: str) -> Bibliography:
 
 def bibtexparser_blocks(text: str) -> list[RawBlock]:
     """The blocks of ``text`` as bibtexparser 2 reads them (any file, broken ones too)."""
+    import logging
+
     import bibtexparser
     from bibtexparser import model
 
@@ -236,25 +235,25 @@ class _ValueReader:
     first_unreported: SourceSpan | None = None
 
     def value(
-        self, raw: str, macros: dict[str, str], block: RawBlock, what: str, macro: str = ""
+        self, raw: str, macros: dict[str, str], block: RawBlock, field: str = "", macro: str = ""
     ) -> str:
-        """The value of ``raw`` (an @string named ``macro``, or a field)."""
+        """The value of ``raw``: the @string named ``macro``, or the ``field`` of an entry."""
         value, cut = _evaluate(raw, macros, MAX_VALUE_CHARS, self.expansion)
         if cut:
             if macro:
                 self.expansion.cut_macros.add(macro)
             self._report(
                 block,
-                f"{what} is longer than {MAX_VALUE_CHARS:,} characters once @string macros "
-                "are expanded: it is cut there",
+                f"{_what(block, field)} is longer than {MAX_VALUE_CHARS:,} characters once "
+                "@string macros are expanded: it is cut there",
             )
         elif value.count("{") > MAX_LATEX_DEPTH:
             depth = brace_depth(value)
             if depth > MAX_LATEX_DEPTH:
                 self._report(
                     block,
-                    f"{what} nests braces {depth:,} deep (over {MAX_LATEX_DEPTH}): "
-                    "its LaTeX is decoded plainly, without a parser",
+                    f"{_what(block, field)} nests braces {depth:,} deep (over "
+                    f"{MAX_LATEX_DEPTH}): its LaTeX is decoded plainly, without a parser",
                 )
         return value
 
@@ -267,7 +266,15 @@ class _ValueReader:
                 # BibTeX warns and uses the first value of a repeated field.
                 repeated.append(key)
                 continue
-            fields[name] = self.value(raw, macros, block, f"field '{key}' of entry '{block.key}'")
+            if (
+                raw[:1] == "{"
+                and raw[-1:] == "}"
+                and "#" not in raw
+                and raw.count("{") <= MAX_LATEX_DEPTH
+            ):
+                fields[name] = raw[1:-1]  # the usual value, as _evaluate reads it, and shallow
+            else:
+                fields[name] = self.value(raw, macros, block, key)
         if repeated:
             names = ", ".join(f"'{name}'" for name in dict.fromkeys(repeated))
             self.problems.append(
@@ -304,6 +311,11 @@ class _ValueReader:
                 "to parse (not reported one by one)"
             )
             self.problems.append(LoadProblem("RW306", message, self.first_unreported))
+
+
+def _what(block: RawBlock, field: str) -> str:
+    """How a message names a value: "field 'title' of entry 'x'" or "@string 'acl'"."""
+    return f"field '{field}' of entry '{block.key}'" if field else f"@string '{block.key}'"
 
 
 def _syntax_message(block: Any) -> str:

@@ -65,7 +65,11 @@ _VALUE = (
     + r'\})[^{}",\\]*)*'
 )
 _ENTRY_KEY = re.compile(rf"({_NAME})([,}}])", re.DOTALL)
-_FIELD = re.compile(rf"({_NAME})(?:=({_VALUE})([,}}])|\}})", re.DOTALL)
+# The fields of an entry (each "name = value" ends at a comma or before the closing brace),
+# then what is left before the closing brace: only white space in a well-formed entry.
+_FIELD = rf"{_NAME}={_VALUE}(?:,|(?=\}}))"
+_FIELDS = re.compile(rf"(?:{_FIELD})*({_NAME})\}}", re.DOTALL)
+_FIELD_PARTS = re.compile(rf"({_NAME})=({_VALUE})(?:,|(?=\}}))", re.DOTALL)
 # The body of @comment, @preamble and @string up to its closing brace (quotes not tracked).
 _BODY = re.compile(rf"{_braced(MAX_FAST_DEPTH)}\}}", re.DOTALL)
 _STRING_NAME = re.compile(rf"({_NAME})=", re.DOTALL)
@@ -161,23 +165,15 @@ class _Scanner:
         position = head.end()
         repeated = False
         if head.group(2) == ",":
-            names: set[str] = set()
-            while True:
-                item = _FIELD.match(text, position)
-                if item is None:
-                    raise _Unsupported
-                position = item.end()
-                name, value, end = item.groups()
-                name = name.strip()
-                if end is None:  # the closing brace after a trailing comma
-                    if name:
-                        raise _Unsupported  # a name without "=": a syntax error
-                    break
-                repeated = repeated or name in names
-                names.add(name)
-                fields.append((name, value.strip()))
-                if end == "}":
-                    break
+            listing = _FIELDS.match(text, position)
+            if listing is None or listing.group(1).strip():
+                raise _Unsupported  # a syntax error (a name without "=", no closing brace)
+            # The fields matched as a whole; now each of them (the same split: a value ends
+            # only at a comma or brace outside braces and quotes).
+            parts = _FIELD_PARTS.findall(text, position, listing.end())
+            fields = [(name.strip(), value.strip()) for name, value in parts]
+            repeated = len({name for name, _ in fields}) != len(fields)
+            position = listing.end()
         raw = text[start:position]
         if repeated:
             # A repeated field: bibtexparser fails the block but keeps the entry, without

@@ -1,4 +1,4 @@
-"""Parsed bibliographies kept on disk between runs: one JSON file per bibliography file.
+"""Parsed bibliographies kept on disk between runs: one cache file per bibliography file.
 
 A cache file holds what loading a bibliography produced (entries with fields, names and
 positions, load problems, readable titles) and, for one label style, each entry's label
@@ -9,9 +9,13 @@ parsed again.
 
 The directory is ``.relwork_cache`` in the workspace (or the user's cache directory when
 the workspace is not writable). A cloned repository may ship one, so a cache file is
-untrusted input: it is JSON (no pickle), read with a size bound, and every value is
-type-checked before it becomes an entry. Writes go to a temporary file that is renamed
-into place, so concurrent runs never see half a file.
+untrusted input. It holds plain data only, never objects (no pickle): a line ``relwork-ls
+cache``, a JSON header with the counts, a block of 64-bit integers and a table of strings
+separated by NUL characters; loading checks every count, position and number before any
+entry is made, and reads the file with a size bound. The integers and strings are read in
+one pass each (no JSON parsing of thousands of small values: that took as long as
+everything else a warm start does). Writes go to a temporary file renamed into place, so
+concurrent runs never see half a file.
 """
 
 from __future__ import annotations
@@ -26,17 +30,20 @@ import time
 from array import array
 from dataclasses import dataclass
 from itertools import chain, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from .labels import LabelBasis, LabelOptions
-from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
-from .names import PersonName
+from .model import BibEntry, Bibliography, DeferredNames, LoadProblem, SourceSpan
+from .names import PersonName, parse_names
 
 CACHE_DIR_NAME = ".relwork_cache"
 # The layout of a cache file; bump it whenever what is stored changes.
-FORMAT = 1
+FORMAT = 2
+_MAGIC = b"relwork-ls cache\n"
+_SEPARATOR = "\x00"  # between strings: no bibliography text holds it (a .bib with one is binary)
 # A cache file larger than this many bytes per byte of its bibliography (plus a margin)
 # is not read: no real one comes near, a hostile one could be endless.
 _MAX_SIZE_RATIO = 16
@@ -53,14 +60,15 @@ class _Corrupt(Exception):
 
 
 class _Unrepresentable(Exception):
-    """A bibliography this format cannot hold (a name token with a separator in it)."""
+    """A bibliography this format cannot hold (a NUL, a name token with a separator in it,
+    text that is not valid Unicode)."""
 
 
 def code_fingerprint() -> str:
     """What the stored data depends on besides the file: the relwork-ls version, the
     sources of the loaders (an edited checkout invalidates its caches), the parsing
     libraries and the Python version (Unicode tables)."""
-    parts = [__version__, str(FORMAT), "{}.{}".format(*sys.version_info[:2])]
+    parts = [__version__, str(FORMAT), "{}.{}".format(*sys.version_info[:2]), sys.byteorder]
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py"))
     for library in ("bibtexparser", "pylatexenc", "yaml"):
@@ -111,7 +119,7 @@ class BibliographyCache:
         """The cache file of the bibliography at ``path`` (one per file, whatever its
         content: a new version replaces the old)."""
         name = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
-        return self.directory / f"{name}.json"
+        return self.directory / f"{name}.cache"
 
     def load(
         self, path: Path, data: bytes, options: LabelOptions | None
@@ -120,19 +128,20 @@ class BibliographyCache:
         its entries carry label bases for ``options``; None when there is none usable."""
         target = self.file_for(path)
         payload = _read_bounded(target, _MAX_SIZE_RATIO * len(data) + _MAX_SIZE_MARGIN)
-        if payload is None:
+        if payload is None or not payload.startswith(_MAGIC):
             return None
         try:
-            document = json.loads(payload)
-            if not isinstance(document, dict):
+            header_end = payload.index(b"\n", len(_MAGIC))
+            header = json.loads(payload[len(_MAGIC) : header_end])
+            if not isinstance(header, dict):
                 raise _Corrupt
             if (
-                document.get("format") != FORMAT
-                or document.get("fingerprint") != self.fingerprint
-                or document.get("digest") != content_digest(data)
+                header.get("format") != FORMAT
+                or header.get("fingerprint") != self.fingerprint
+                or header.get("digest") != content_digest(data)
             ):
                 return None
-            return _decode(document, str(path), options)
+            return _decode(header, payload, header_end + 1, str(path), options)
         except (_Corrupt, ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None
 
@@ -142,12 +151,12 @@ class BibliographyCache:
         """Write ``bib`` (loaded from ``data``) for ``path``; False when it cannot be
         written or holds what the format cannot represent."""
         try:
-            document = _encode(bib, options)
+            header, numbers, strings = _encode(bib, options)
         except _Unrepresentable:
             return False
-        document.update(format=FORMAT, fingerprint=self.fingerprint, digest=content_digest(data))
-        payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        written = _write_atomically(self.file_for(path), payload.encode("utf-8"))
+        header.update(format=FORMAT, fingerprint=self.fingerprint, digest=content_digest(data))
+        payload = b"".join((_MAGIC, json.dumps(header).encode(), b"\n", numbers, strings))
+        written = _write_atomically(self.file_for(path), payload)
         if written:
             _prune(self.directory)
         return written
@@ -219,7 +228,7 @@ def _prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
                     with contextlib.suppress(OSError):
                         if now - item.stat().st_mtime > STALE_TEMPORARY_SECONDS:
                             os.unlink(item.path)
-                elif item.name.endswith(".json"):
+                elif item.name.endswith(".cache"):
                     with contextlib.suppress(OSError):
                         files.append((item.stat().st_mtime, item.path))
     except OSError:
@@ -237,7 +246,7 @@ def _write_atomically(target: Path, payload: bytes) -> bool:
     import tempfile  # only when writing: a warm start never needs it
 
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".cache")
     except OSError:
         return False
     try:
@@ -251,74 +260,102 @@ def _write_atomically(target: Path, payload: bytes) -> bool:
         return False
 
 
-# -- encoding: column by column, so that loading checks and builds each column in C -------
+# -- encoding ---------------------------------------------------------------------------
 
-_NAME_PARTS = ("first", "von", "last", "jr", "von_last_seps", "first_seps", "jr_seps")
-_TOKEN = "\t"  # white space: BibTeX never keeps it inside a token
-_PART = "\n"
 _BASIS_TEXTS = ("raw_label", "raw_names", "year", "names_text", "year_text", "sort_group")
+_TOKEN = "\t"  # before each token of a name (BibTeX never keeps white space in a token)
+_PART = "\n"  # between the seven parts of a name
 
 
-def _encode(bib: Bibliography, options: LabelOptions | None) -> dict[str, Any]:
-    people: dict[int, int] = {}  # id of a PersonName → its number (parse_name shares them)
-    table: list[PersonName] = []
-
-    def refs(names: tuple[PersonName, ...]) -> list[int]:
-        numbers = []
-        for person in names:
-            number = people.get(id(person))
-            if number is None:
-                number = people[id(person)] = len(table)
-                table.append(person)
-            numbers.append(number)
-        return numbers
-
+def _encode(bib: Bibliography, options: LabelOptions | None) -> tuple[dict[str, Any], bytes, bytes]:
+    """The header, the integers and the strings of a cache file for ``bib``. The order in
+    which they are written here is the order in which ``_decode`` reads them."""
     entries = bib.entries
-    document: dict[str, Any] = {
-        "keys": [e.key for e in entries],
-        "types": [e.entry_type for e in entries],
-        "formats": [e.source_format for e in entries],
-        "fields": [e.fields for e in entries],
-        "titles": [e.title for e in entries],
-        "spans": [n for e in entries for n in _span_numbers(e.span)],
-        "authors": [refs(e.authors) for e in entries],
-        "editors": [refs(e.editors) for e in entries],
-    }
-    document["names"] = [_encode_name(person) for person in table]
+    fields = [e.fields for e in entries]
+    # BibTeX names are parsed again from the author and editor fields when looked at (the
+    # same parse, of the same text): storing them would cost more than that.
+    derived = [e.source_format == "bibtex" for e in entries]
+    authors = [() if d else e.authors for e, d in zip(entries, derived, strict=True)]
+    editors = [() if d else e.editors for e, d in zip(entries, derived, strict=True)]
+    field_names: dict[str, int] = {}
+    people: dict[int, int] = {}  # id of a PersonName → its number (loaders share them)
+    table: list[PersonName] = []
+    name_references = []
+    for person in chain.from_iterable(chain.from_iterable(zip(authors, editors, strict=True))):
+        number = people.setdefault(id(person), len(table))
+        if number == len(table):
+            table.append(person)
+        name_references.append(number)
+    numbers = [n for e in entries for n in _span_numbers(e.span)]
+    numbers += [
+        n
+        for f, a, e, d in zip(fields, authors, editors, derived, strict=True)
+        for n in (len(f), len(a), len(e), d)
+    ]
+    numbers += [field_names.setdefault(name, len(field_names)) for f in fields for name in f]
+    numbers += name_references
+    strings = [t for e in entries for t in (e.key, e.entry_type, e.source_format, e.title)]
+    strings += field_names
+    strings += [value for f in fields for value in f.values()]
+    value_count = len(strings) - 4 * len(entries) - len(field_names)
+    strings += map(_encode_name, table)
     bases = [_basis_for(e, options) for e in entries]
-    if options is not None and all(b is not None for b in bases):
-        document["labels"] = [options.style, options.two_author_joiner]
+    labels = None
+    if options is not None and entries and all(b is not None for b in bases):
+        labels = [options.style, options.two_author_joiner]
         rows = [b for b in bases if b is not None]
-        document["sort_keys"] = [b.sort_key.decode("utf-8") for b in rows]
+        strings += [b.sort_key.decode("utf-8") for b in rows]
         for name in _BASIS_TEXTS:
-            document[name] = [getattr(b, name) for b in rows]
-    else:
-        document["labels"] = None
-    problems = bib.problems
-    document["problems"] = {
-        "codes": [p.code for p in problems],
-        "messages": [p.message for p in problems],
-        "spans": [n for p in problems for n in _span_numbers(p.span)],
+            strings += map(attrgetter(name), rows)
+    for problem in bib.problems:
+        strings += (problem.code, problem.message)
+        numbers += _span_numbers(problem.span)
+    for label in bib.bbl_labels.values():
+        strings += (label.key, label.names, label.year, label.suffix)
+        numbers.append(label.line)
+    for alias in bib.key_aliases.items():
+        strings += alias
+    header = {
+        "entries": len(entries),
+        "field_names": len(field_names),
+        "fields": value_count,
+        "names": len(table),
+        "labels": labels,
+        "problems": len(bib.problems),
+        "bbl": len(bib.bbl_labels),
+        "aliases": len(bib.key_aliases),
+        "numbers": len(numbers),
+        "strings": len(strings),
     }
-    document["bbl"] = [[b.key, b.names, b.year, b.suffix, b.line] for b in bib.bbl_labels.values()]
-    document["aliases"] = bib.key_aliases
-    return document
+    text = _SEPARATOR.join(strings)
+    if text.count(_SEPARATOR) != len(strings) - 1:
+        raise _Unrepresentable
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate from a CSL-JSON escape
+        raise _Unrepresentable from error
+    return header, array("q", numbers).tobytes(), encoded
 
 
 def _encode_name(person: PersonName) -> str:
     """A name as one string: each token preceded by _TOKEN, the seven parts (first, von,
     last, jr and the separators of three of them) separated by _PART."""
-    parts = (
-        person.first,
-        person.von,
-        person.last,
-        person.jr,
-        person.von_last_seps,
-        person.first_seps,
-        person.jr_seps,
+    first, von, last, jr = person.first, person.von, person.last, person.jr
+    von_last_seps, first_seps, jr_seps = person.von_last_seps, person.first_seps, person.jr_seps
+    text = _PART.join(
+        (
+            _TOKEN + _TOKEN.join(first) if first else "",
+            _TOKEN + _TOKEN.join(von) if von else "",
+            _TOKEN + _TOKEN.join(last) if last else "",
+            _TOKEN + _TOKEN.join(jr) if jr else "",
+            _TOKEN + _TOKEN.join(von_last_seps) if von_last_seps else "",
+            _TOKEN + _TOKEN.join(first_seps) if first_seps else "",
+            _TOKEN + _TOKEN.join(jr_seps) if jr_seps else "",
+        )
     )
-    text = _PART.join(_TOKEN + _TOKEN.join(part) if part else "" for part in parts)
-    if text.count(_PART) != len(parts) - 1 or text.count(_TOKEN) != sum(map(len, parts)):
+    tokens = len(first) + len(von) + len(last) + len(jr)
+    tokens += len(von_last_seps) + len(first_seps) + len(jr_seps)
+    if text.count(_PART) != 6 or text.count(_TOKEN) != tokens:
         raise _Unrepresentable  # a token with a separator in it
     return text
 
@@ -332,87 +369,118 @@ def _basis_for(entry: BibEntry, options: LabelOptions | None) -> LabelBasis | No
     return memo[1] if options is not None and memo is not None and memo[0] == options else None
 
 
-# -- decoding: every value checked before use ----------------------------------------------
+# -- decoding: every count, number and position checked before use -------------------------
+
+
+class _Cursor:
+    """Takes the next ``count`` items of a column, checking that there are that many."""
+
+    def __init__(self, items: Any) -> None:
+        self.items = items
+        self.position = 0
+
+    def take(self, count: int) -> Any:
+        start = self.position
+        self.position = end = start + count
+        if end > len(self.items):
+            raise _Corrupt
+        return self.items[start:end]
 
 
 def _decode(
-    document: dict[str, Any], path: str, options: LabelOptions | None
+    header: dict[str, Any], payload: bytes, start: int, path: str, options: LabelOptions | None
 ) -> tuple[Bibliography, bool]:
-    keys = _strings(document["keys"])
-    count = len(keys)
-    types = _strings(document["types"], count)
-    formats = _strings(document["formats"], count)
-    titles = _strings(document["titles"], count)
-    fields = _column(document["fields"], count)
-    for values in fields:
-        if type(values) is not dict:
+    sizes = {
+        name: header[name]
+        for name in ("entries", "field_names", "fields", "names", "problems", "bbl", "aliases")
+    }
+    sizes["numbers"], sizes["strings"] = header["numbers"], header["strings"]
+    for size in sizes.values():
+        if type(size) is not int or size < 0:
             raise _Corrupt
-        "".join(values.values())  # TypeError unless every value is a string (keys are)
-    spans = _spans(document["spans"], path, count)
-    people = _NameTable(_strings(document["names"]))
-    authors = [
-        _Names(people, refs) if refs else ()
-        for refs in people.references(document["authors"], count)
-    ]
-    editors = [
-        _Names(people, refs) if refs else ()
-        for refs in people.references(document["editors"], count)
-    ]
-    entries = list(map(BibEntry, keys, types, fields, authors, editors, spans, formats, titles))
-    stored = document["labels"]
-    with_bases = options is not None and stored == [options.style, options.two_author_joiner]
-    if with_bases and options is not None:
-        sort_keys = [text.encode("utf-8") for text in _strings(document["sort_keys"], count)]
-        texts = [_strings(document[name], count) for name in _BASIS_TEXTS]
-        for entry, basis in zip(entries, map(LabelBasis, entries, sort_keys, *texts), strict=True):
-            entry.label_memo = (options, basis)
-    bib = Bibliography(entries=entries, paths=[path])
-    problems = document["problems"]
-    codes = _strings(problems["codes"])
-    messages = _strings(problems["messages"], len(codes))
-    spans = _spans(problems["spans"], path, len(codes))
-    bib.problems = list(map(LoadProblem, codes, messages, spans))
-    bbl_rows = _column(document["bbl"])
-    if bbl_rows:
-        from .bbl import BblLabel  # a .bbl read as a bibliography: rare
-    for row in bbl_rows:
-        key, names, year, suffix, line = _column(row, 5)
-        _strings([key, names, year, suffix])
-        label = BblLabel(key, names, year, suffix, _naturals([line])[0])
-        bib.bbl_labels[key.lower()] = label
-    aliases = document["aliases"]
-    if type(aliases) is not dict:
+    count = sizes["entries"]
+    numbers = array("q")
+    end = start + 8 * sizes["numbers"]
+    if end > len(payload):
         raise _Corrupt
-    _strings(list(aliases.values()))
-    bib.key_aliases.update(aliases)
+    numbers.frombytes(payload[start:end])
+    strings = payload[end:].decode("utf-8").split(_SEPARATOR)
+    if len(strings) != sizes["strings"] or (numbers and min(numbers) < 0):
+        raise _Corrupt
+    ints, texts = _Cursor(numbers), _Cursor(strings)
+
+    spans = _spans(ints.take(4 * count), path)
+    counts = ints.take(4 * count)
+    field_counts, author_counts, editor_counts = counts[0::4], counts[1::4], counts[2::4]
+    derived = counts[3::4]
+    field_name_numbers = ints.take(sizes["fields"])
+    name_numbers = ints.take(sum(author_counts) + sum(editor_counts))
+    if sum(field_counts) != sizes["fields"] or (derived and max(derived) > 1):
+        raise _Corrupt
+    if (field_name_numbers and max(field_name_numbers) >= sizes["field_names"]) or (
+        name_numbers and max(name_numbers) >= sizes["names"]
+    ):
+        raise _Corrupt
+    heads = texts.take(4 * count)
+    keys, types, formats, titles = heads[0::4], heads[1::4], heads[2::4], heads[3::4]
+    field_names = texts.take(sizes["field_names"])
+    names_of_fields = [field_names[n] for n in field_name_numbers]
+    values = texts.take(sizes["fields"])
+    people = _NameTable(texts.take(sizes["names"]))
+
+    fields: list[dict[str, str]] = []
+    authors: list[tuple[PersonName, ...] | DeferredNames] = []
+    editors: list[tuple[PersonName, ...] | DeferredNames] = []
+    at = taken = 0
+    for field_count, author_count, editor_count, parse in zip(
+        field_counts, author_counts, editor_counts, derived, strict=True
+    ):
+        end = at + field_count
+        entry_fields = dict(zip(names_of_fields[at:end], values[at:end], strict=True))
+        fields.append(entry_fields)
+        at = end
+        if parse:
+            authors.append(_ParsedNames(entry_fields["author"]) if "author" in entry_fields else ())
+            editors.append(_ParsedNames(entry_fields["editor"]) if "editor" in entry_fields else ())
+            continue
+        end = taken + author_count
+        authors.append(_Names(people, name_numbers[taken:end]) if author_count else ())
+        taken, end = end, end + editor_count
+        editors.append(_Names(people, name_numbers[taken:end]) if editor_count else ())
+        taken = end
+    entries = list(map(BibEntry, keys, types, fields, authors, editors, spans, formats, titles))
+
+    stored = header["labels"]
+    with_bases = options is not None and stored == [options.style, options.two_author_joiner]
+    if stored is not None:
+        sort_keys = [text.encode("utf-8") for text in texts.take(count)]
+        columns = [texts.take(count) for _ in _BASIS_TEXTS]
+        if with_bases and options is not None:
+            for entry, basis in zip(
+                entries, map(LabelBasis, entries, sort_keys, *columns), strict=True
+            ):
+                entry.label_memo = (options, basis)
+
+    bib = Bibliography(entries=entries, paths=[path])
+    problem_texts = texts.take(2 * sizes["problems"])
+    problem_spans = _spans(ints.take(4 * sizes["problems"]), path)
+    bib.problems = list(map(LoadProblem, problem_texts[0::2], problem_texts[1::2], problem_spans))
+    if sizes["bbl"]:
+        from .bbl import BblLabel  # a .bbl read as a bibliography: rare
+
+        bbl = texts.take(4 * sizes["bbl"])
+        for index, line in enumerate(ints.take(sizes["bbl"])):
+            key, names, year, suffix = bbl[4 * index : 4 * index + 4]
+            bib.bbl_labels[key.lower()] = BblLabel(key, names, year, suffix, line)
+    aliases = texts.take(2 * sizes["aliases"])
+    bib.key_aliases.update(zip(aliases[0::2], aliases[1::2], strict=True))
+    if ints.position != len(numbers) or texts.position != len(strings):
+        raise _Corrupt
     return bib, with_bases
 
 
-def _column(value: Any, length: int | None = None) -> list[Any]:
-    """A list (of ``length`` items, when given)."""
-    if type(value) is not list or (length is not None and len(value) != length):
-        raise _Corrupt
-    return value
-
-
-def _strings(value: Any, length: int | None = None) -> list[str]:
-    """A list of strings; checked by joining them (in C, a TypeError on anything else)."""
-    column = _column(value, length)
-    "".join(column)
-    return column
-
-
-def _naturals(value: Any, length: int | None = None) -> list[int]:
-    """A list of integers >= 0 (checked in C: array() refuses anything else)."""
-    column = _column(value, length)
-    numbers = array("q", column)
-    if numbers and min(numbers) < 0:
-        raise _Corrupt
-    return column
-
-
-def _spans(value: Any, path: str, count: int) -> list[SourceSpan]:
-    numbers = _naturals(value, 4 * count)
+def _spans(numbers: Any, path: str) -> list[SourceSpan]:
+    count = len(numbers) // 4
     return list(map(SourceSpan, repeat(path, count), *(numbers[i::4] for i in range(4))))
 
 
@@ -422,21 +490,10 @@ class _NameTable:
 
     def __init__(self, encoded: list[str]) -> None:
         for text in encoded:
-            if text.count(_PART) != len(_NAME_PARTS) - 1:
+            if text.count(_PART) != 6:
                 raise _Corrupt
         self.encoded = encoded
         self.people: list[PersonName | None] = [None] * len(encoded)
-
-    def references(self, value: Any, count: int) -> list[list[int]]:
-        """Each entry's list of name numbers, all checked to be in the table."""
-        column = _column(value, count)
-        for refs in column:
-            if type(refs) is not list:
-                raise _Corrupt
-        numbers = array("q", chain.from_iterable(column))
-        if numbers and (min(numbers) < 0 or max(numbers) >= len(self.encoded)):
-            raise _Corrupt
-        return column
 
     def person(self, number: int) -> PersonName:
         person = self.people[number]
@@ -446,12 +503,24 @@ class _NameTable:
         return person
 
 
+class _ParsedNames:
+    """The names of a BibTeX author or editor field, parsed when first looked at."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def resolve(self) -> tuple[PersonName, ...]:
+        return parse_names(self.text)
+
+
 class _Names:
     """An entry's authors or editors, by number in the file's name table."""
 
     __slots__ = ("table", "refs")
 
-    def __init__(self, table: _NameTable, refs: list[int]) -> None:
+    def __init__(self, table: _NameTable, refs: Any) -> None:
         self.table = table
         self.refs = refs
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .bibtex import load_bibtex_text
 from .cache import BibliographyCache
 from .labels import LabelOptions, label_basis
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
@@ -40,6 +42,8 @@ def bibliography_from_text(text: str, path: str) -> Bibliography:
         from .hayagriva import load_hayagriva_text  # YAML is slow to import; rarely needed
 
         return load_hayagriva_text(text, path)
+    from .bibtex import load_bibtex_text  # a warm start needs no parser
+
     return load_bibtex_text(text, path)
 
 
@@ -60,18 +64,19 @@ def load_bibliography(
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise BibliographyError(f"cannot read bibliography {path}: {reason}") from error
-    hit = cache.load(path, data, label_options) if cache is not None else None
-    if hit is not None:
-        bib, has_bases = hit
-        if not has_bases and label_options is not None and cache is not None:
-            _label_bases(bib, label_options)
-            cache.store(path, data, bib, label_options)
-    else:
-        bib = _parse(path, data)
-        if cache is not None:
-            if label_options is not None:
+    with _collection_paused():
+        hit = cache.load(path, data, label_options) if cache is not None else None
+        if hit is not None:
+            bib, has_bases = hit
+            if not has_bases and label_options is not None and cache is not None:
                 _label_bases(bib, label_options)
-            cache.store(path, data, bib, label_options)
+                cache.store(path, data, bib, label_options)
+        else:
+            bib = _parse(path, data)
+            if cache is not None:
+                if label_options is not None:
+                    _label_bases(bib, label_options)
+                cache.store(path, data, bib, label_options)
     sibling = path.with_suffix(".bbl")
     if use_sibling_bbl and path.suffix.lower() != ".bbl" and sibling.is_file():
         from .bbl import load_bbl_text
@@ -82,6 +87,20 @@ def load_bibliography(
     if path.suffix.lower() == ".json" and key_map.is_file():
         bib.key_aliases.update(read_key_map(read_text(key_map)[0]))
     return bib
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bibliography is built: everything made is kept,
+    yet each collection would walk all of it again (a tenth of a large load). Collection
+    resumes afterwards, unless it was off already (another thread may be loading too)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _parse(path: Path, data: bytes) -> Bibliography:

@@ -167,6 +167,8 @@ def split_name_list(raw: str) -> list[str]:
     raw = raw.strip(" \t\n\r")
     if not raw:
         return []
+    # White space runs become one space (at once here: it moves no "and").
+    raw = _WHITE_RUN.sub(" ", raw)
     if "{" not in raw and "}" not in raw:
         pieces = _AND.split(raw)
     else:
@@ -197,7 +199,7 @@ def split_name_list(raw: str) -> list[str]:
             previous_white = depth == 0 and ch in _WHITE
             i += 1
         pieces.append(raw[start:])
-    return [_WHITE_RUN.sub(" ", piece).strip(" ") for piece in pieces]
+    return [piece.strip(" ") for piece in pieces]
 
 
 def parse_names(raw: str) -> tuple[PersonName, ...]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..bibliography.labels import Label, LabelBasis, LabelOptions, assign_suffixes, label_basis
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry, Bibliography
-from ..findings import RelatedLocation
+
+if TYPE_CHECKING:
+    from ..findings import RelatedLocation
 
 
 def normalize_names(text: str) -> str:
