@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 
@@ -335,7 +337,9 @@ def run_relabel(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if _asks_for_version(sys.argv[1:] if argv is None else argv):
+    if argv is None:  # run as a program: the console script or python -m relwork_ls
+        _exit_at_once(main(sys.argv[1:]))
+    if _asks_for_version(argv):
         sys.stdout.write(f"relwork-ls {__version__}\n")
         return 0
     parser = build_parser()
@@ -353,6 +357,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _usage_errors() as error:  # evaluated only when an exception is raised
         sys.stderr.write(f"relwork-ls: error: {error}\n")
         return 2
+
+
+def _exit_at_once(status: int) -> NoReturn:
+    """End the process without freeing its objects one by one, as mypy does: after a large
+    run, that teardown took a tenth of the time. Output is flushed first."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to add
+            stream.flush()
+    os._exit(status)
 
 
 def _asks_for_version(argv: Sequence[str]) -> bool:

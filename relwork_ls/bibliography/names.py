@@ -67,6 +67,9 @@ class PersonName:
 
     def sort_form(self, initials: bool = False) -> str:
         """BibTeX ``{vv{ } }{ll{ }}{  ff{ }}{  jj{ }}`` (``f`` for initials, as apalike)."""
+        if not self.von and not self.jr and not initials:  # most names
+            last = " ".join(self.last)
+            return last + "  " + " ".join(self.first) if self.first else last
         parts: list[str] = []
         if self.von:
             parts.append(" ".join(self.von) + " ")
@@ -204,7 +207,7 @@ def split_name_list(raw: str) -> list[str]:
 
 def parse_names(raw: str) -> tuple[PersonName, ...]:
     """Parse a BibTeX name list into PersonName parts."""
-    return tuple(parse_name(name) for name in split_name_list(raw))
+    return tuple(map(parse_name, split_name_list(raw)))
 
 
 @dataclass(slots=True)
@@ -226,16 +229,38 @@ def _tokenize(name: str) -> _Tokens:
     commas (at most two) separate tokens; the first separator of a run is the one kept."""
     # Trailing white space, sep chars and commas go (BibTeX warns about a final comma).
     name = name.rstrip(" \t\n\r-~,")
-    if "{" in name or "}" in name or "," in name or not name:
+    if "{" in name or "}" in name or not name:
         return _tokenize_by_character(name)
-    # Most names: no braces, no commas. Split at separator runs; a run keeps its first
-    # character ("-" or "~" as written, white space as a space).
+    # Names without braces (most): split at separator runs. After a token, a run keeps its
+    # first character ("-" or "~" as written, white space as a space); a comma in it (the
+    # first two count) marks where the part ends and is the separator kept.
     parts = _SEPARATOR_RUN.split(name)
     tokens = parts[0::2]
-    seps = [""] + [_KEPT_SEPARATOR[gap[0]] for gap in parts[1::2]]
-    if not tokens[0]:  # a separator run before the first token keeps nothing
-        del tokens[0], seps[1]
-    return _Tokens(tokens, seps, [])
+    gaps = parts[1::2]
+    if "," not in name:
+        seps = [""] + [_KEPT_SEPARATOR[gap[0]] for gap in gaps]
+        if not tokens[0]:  # a separator run before the first token keeps nothing
+            del tokens[0], seps[1]
+        return _Tokens(tokens, seps, [])
+    commas: list[int] = []
+    next_sep = ""
+    if not tokens[0]:  # before the first token only its commas count
+        del tokens[0]
+        for ch in gaps.pop(0):
+            if ch == "," and len(commas) < 2:
+                commas.append(0)
+                next_sep = ","
+    seps = [next_sep]
+    for number, gap in enumerate(gaps, start=1):
+        if gap[0] != ",":
+            next_sep = _KEPT_SEPARATOR[gap[0]]
+        if "," in gap:
+            for ch in gap:
+                if ch == "," and len(commas) < 2:  # BibTeX ignores a third comma
+                    commas.append(number)
+                    next_sep = ","
+        seps.append(next_sep)
+    return _Tokens(tokens, seps, commas)
 
 
 def _tokenize_by_character(name: str) -> _Tokens:
@@ -380,7 +405,15 @@ def parse_name(name: str) -> PersonName:
     if not cut.commas:
         # First von Last: von starts at the first lowercase token before the last one.
         last_end = len(tokens)
-        first_end = next((i for i in range(last_end - 1) if is_lowercase_token(tokens[i])), None)
+        first_end = None
+        for i in range(last_end - 1):
+            start = tokens[i][:1]
+            # The first letter decides when it is an ASCII one (most tokens).
+            if "A" <= start <= "Z":
+                continue
+            if "a" <= start <= "z" or is_lowercase_token(tokens[i]):
+                first_end = i
+                break
         if first_end is not None:
             von_end = _von_end(tokens, first_end, last_end)
         else:
