@@ -270,6 +270,23 @@ def test_a_damaged_cache_file_is_ignored(kind, refs, cache, monkeypatch):
         assert target.read_bytes() == good, name
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"id": "nul", "title": "A NUL \u0000 in a title"},
+        {"id": "tab", "title": "T", "author": [{"literal": "Name\twith a tab"}]},
+        {"id": "surrogate", "title": "A lone \ud800 surrogate"},
+    ],
+)
+def test_what_the_format_cannot_hold_is_not_cached(item, tmp_path, cache):
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps([item]), encoding="utf-8")
+    expected = snapshot(load_bibliography(path))
+    assert snapshot(load_bibliography(path, cache=cache, label_options=NATBIB)) == expected
+    assert not cache.file_for(path).exists()
+    assert [p.name for p in cache.directory.iterdir()] == [".gitignore"]  # no temporary left
+
+
 def test_a_cache_written_by_another_version_is_not_used(refs, cache, monkeypatch):
     load_bibliography(refs, cache=cache, label_options=NATBIB)
     monkeypatch.setattr(cache_module, "__version__", "0.0.1")

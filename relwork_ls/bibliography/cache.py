@@ -28,8 +28,9 @@ import stat
 import sys
 import time
 from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -150,13 +151,10 @@ class BibliographyCache:
     ) -> bool:
         """Write ``bib`` (loaded from ``data``) for ``path``; False when it cannot be
         written or holds what the format cannot represent."""
-        try:
-            header, numbers, strings = _encode(bib, options)
-        except _Unrepresentable:
-            return False
+        header, numbers, strings = _encode(bib, options)
         header.update(format=FORMAT, fingerprint=self.fingerprint, digest=content_digest(data))
-        payload = b"".join((_MAGIC, json.dumps(header).encode(), b"\n", numbers, strings))
-        written = _write_atomically(self.file_for(path), payload)
+        head = _MAGIC + json.dumps(header).encode() + b"\n"
+        written = _write_atomically(self.file_for(path), chain((head, numbers.tobytes()), strings))
         if written:
             _prune(self.directory)
         return written
@@ -240,9 +238,10 @@ def _prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
                 os.unlink(old)
 
 
-def _write_atomically(target: Path, payload: bytes) -> bool:
+def _write_atomically(target: Path, chunks: Iterable[bytes]) -> bool:
     """Write through a temporary file renamed over ``target``: readers see the old file
-    or the new one, never a mix, whatever other runs do at the same time."""
+    or the new one, never a mix, whatever other runs do at the same time. False when it
+    could not be written, or the content cannot be represented (nothing is left)."""
     import tempfile  # only when writing: a warm start never needs it
 
     try:
@@ -251,10 +250,10 @@ def _write_atomically(target: Path, payload: bytes) -> bool:
         return False
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+            stream.writelines(chunks)
         os.replace(temporary, target)
         return True
-    except OSError:
+    except (OSError, _Unrepresentable):
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return False
@@ -267,9 +266,12 @@ _TOKEN = "\t"  # before each token of a name (BibTeX never keeps white space in 
 _PART = "\n"  # between the seven parts of a name
 
 
-def _encode(bib: Bibliography, options: LabelOptions | None) -> tuple[dict[str, Any], bytes, bytes]:
-    """The header, the integers and the strings of a cache file for ``bib``. The order in
-    which they are written here is the order in which ``_decode`` reads them."""
+def _encode(
+    bib: Bibliography, options: LabelOptions | None
+) -> tuple[dict[str, Any], array[int], Iterator[bytes]]:
+    """The header, the integers and the strings (as chunks of bytes, made while they are
+    written: a large bibliography's strings would otherwise sit in memory three times) of
+    a cache file for ``bib``. ``_decode`` reads them in this order."""
     entries = bib.entries
     fields = [e.fields for e in entries]
     # BibTeX names are parsed again from the author and editor fields when looked at (the
@@ -280,61 +282,75 @@ def _encode(bib: Bibliography, options: LabelOptions | None) -> tuple[dict[str, 
     field_names: dict[str, int] = {}
     people: dict[int, int] = {}  # id of a PersonName → its number (loaders share them)
     table: list[PersonName] = []
-    name_references = []
+    numbers = array("q", [n for e in entries for n in _span_numbers(e.span)])
+    numbers.extend(
+        n
+        for f, a, e, d in zip(fields, authors, editors, derived, strict=True)
+        for n in (len(f), len(a), len(e), d)
+    )
+    numbers.extend(field_names.setdefault(name, len(field_names)) for f in fields for name in f)
+    field_count = len(numbers) - 8 * len(entries)
     for person in chain.from_iterable(chain.from_iterable(zip(authors, editors, strict=True))):
         number = people.setdefault(id(person), len(table))
         if number == len(table):
             table.append(person)
-        name_references.append(number)
-    numbers = [n for e in entries for n in _span_numbers(e.span)]
-    numbers += [
-        n
-        for f, a, e, d in zip(fields, authors, editors, derived, strict=True)
-        for n in (len(f), len(a), len(e), d)
-    ]
-    numbers += [field_names.setdefault(name, len(field_names)) for f in fields for name in f]
-    numbers += name_references
-    strings = [t for e in entries for t in (e.key, e.entry_type, e.source_format, e.title)]
-    strings += field_names
-    strings += [value for f in fields for value in f.values()]
-    value_count = len(strings) - 4 * len(entries) - len(field_names)
-    strings += map(_encode_name, table)
+        numbers.append(number)
     bases = [_basis_for(e, options) for e in entries]
-    labels = None
-    if options is not None and entries and all(b is not None for b in bases):
-        labels = [options.style, options.two_author_joiner]
+    with_bases = options is not None and bool(entries) and all(b is not None for b in bases)
+    columns: list[Iterable[str]] = [
+        (t for e in entries for t in (e.key, e.entry_type, e.source_format, e.title)),
+        field_names,
+        (value for f in fields for value in f.values()),
+        map(_encode_name, table),
+    ]
+    if with_bases:
         rows = [b for b in bases if b is not None]
-        strings += [b.sort_key.decode("utf-8") for b in rows]
-        for name in _BASIS_TEXTS:
-            strings += map(attrgetter(name), rows)
+        columns.append(b.sort_key.decode("utf-8") for b in rows)
+        columns.extend(map(attrgetter(name), rows) for name in _BASIS_TEXTS)
     for problem in bib.problems:
-        strings += (problem.code, problem.message)
-        numbers += _span_numbers(problem.span)
+        columns.append((problem.code, problem.message))
+        numbers.extend(_span_numbers(problem.span))
     for label in bib.bbl_labels.values():
-        strings += (label.key, label.names, label.year, label.suffix)
+        columns.append((label.key, label.names, label.year, label.suffix))
         numbers.append(label.line)
-    for alias in bib.key_aliases.items():
-        strings += alias
+    columns.extend(bib.key_aliases.items())
+    count = len(entries)
+    string_count = 4 * count + len(field_names) + field_count + len(table)
+    string_count += (1 + len(_BASIS_TEXTS)) * count if with_bases else 0
+    string_count += 2 * len(bib.problems) + 4 * len(bib.bbl_labels) + 2 * len(bib.key_aliases)
     header = {
-        "entries": len(entries),
+        "entries": count,
         "field_names": len(field_names),
-        "fields": value_count,
+        "fields": field_count,
         "names": len(table),
-        "labels": labels,
+        "labels": [options.style, options.two_author_joiner] if with_bases and options else None,
         "problems": len(bib.problems),
         "bbl": len(bib.bbl_labels),
         "aliases": len(bib.key_aliases),
         "numbers": len(numbers),
-        "strings": len(strings),
+        "strings": string_count,
     }
-    text = _SEPARATOR.join(strings)
-    if text.count(_SEPARATOR) != len(strings) - 1:
+    return header, numbers, _string_chunks(chain.from_iterable(columns), string_count)
+
+
+def _string_chunks(strings: Iterator[str], count: int, size: int = 4096) -> Iterator[bytes]:
+    """The strings separated by NUL, encoded, ``size`` strings at a time; raises
+    _Unrepresentable for a string holding a NUL or a lone surrogate, or a wrong count."""
+    written = 0
+    while True:
+        chunk = list(islice(strings, size))
+        if not chunk:
+            break
+        text = _SEPARATOR.join(chunk)
+        if text.count(_SEPARATOR) != len(chunk) - 1:
+            raise _Unrepresentable
+        try:
+            yield (_SEPARATOR + text if written else text).encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate from a CSL-JSON escape
+            raise _Unrepresentable from error
+        written += len(chunk)
+    if written != count:
         raise _Unrepresentable
-    try:
-        encoded = text.encode("utf-8")
-    except UnicodeEncodeError as error:  # a lone surrogate from a CSL-JSON escape
-        raise _Unrepresentable from error
-    return header, array("q", numbers).tobytes(), encoded
 
 
 def _encode_name(person: PersonName) -> str:

@@ -10,7 +10,7 @@ Each style reproduces its BibTeX style file or style guide:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .latex_text import latex_to_unicode, purify, sortify
 from .model import PLAIN_TEXT_FORMATS, BibEntry
@@ -221,11 +221,12 @@ def suffix_index(suffix: str) -> int:
     return ord(suffix) - ord("a") if len(suffix) == 1 else -1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class LabelBasis:
     """What an entry's label is made of before suffixes: entries with the same
     ``raw_label`` form a label group, lettered a, b, c… in ``sort_key`` order among the
-    works a document cites."""
+    works a document cites. (Not frozen: a frozen dataclass takes eight times as long to
+    make, and a large bibliography makes one per entry; nothing changes one once made.)"""
 
     entry: BibEntry
     sort_key: bytes
@@ -238,9 +239,16 @@ class LabelBasis:
     # between two equal raw labels in BibTeX's sort and break their run of letters.
     sort_group: str
 
+    _plain: Label | None = field(default=None, repr=False)
+
     def label(self, suffix: str = "") -> Label:
         """The label with ``suffix``, names and year in readable Unicode."""
-        return Label(self.names_text, self.year_text, suffix, self.raw_names)
+        if suffix:
+            return Label(self.names_text, self.year_text, suffix, self.raw_names)
+        plain = self._plain
+        if plain is None:
+            plain = self._plain = Label(self.names_text, self.year_text, "", self.raw_names)
+        return plain
 
 
 def make_basis(
