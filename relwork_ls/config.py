@@ -74,10 +74,22 @@ class Config:
         return resolved == root or root in resolved.parents
 
     def permitted_cache_dir(self) -> Path | None:
-        """The configured ``cache_dir`` when it may be written (inside ``trusted_root``)."""
-        if self.cache_dir is None or not self.allows_path(self.cache_dir):
+        """The configured ``cache_dir`` when it may be written: inside the configuration's
+        folder or the user's cache directory (a cloned repository's config must not make
+        relwork-ls write, or prune, anywhere else), and inside ``trusted_root``."""
+        from .bibliography.cache import user_cache_directory
+
+        directory = self.cache_dir
+        if directory is None or not self.allows_path(directory):
             return None
-        return self.cache_dir
+        for allowed in (self.root, user_cache_directory()):
+            try:
+                inside = directory == allowed.resolve() or allowed.resolve() in directory.parents
+            except (OSError, RuntimeError):
+                inside = False
+            if inside:
+                return directory
+        return None
 
 
 def find_config_file(start: Path) -> Path | None:

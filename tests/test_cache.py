@@ -26,7 +26,7 @@ from relwork_ls.bibliography.files import load_bibliography
 from relwork_ls.bibliography.labels import LabelOptions, label_basis
 from relwork_ls.citations.index import CitationIndex
 from relwork_ls.cli import main
-from relwork_ls.config import Config
+from relwork_ls.config import Config, load_config
 from relwork_ls.lint.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -337,6 +337,17 @@ def test_an_unusable_workspace_falls_back_to_the_user_cache(tmp_path, monkeypatc
     opened = open_cache(workspace)
     assert opened is not None
     assert opened.directory == tmp_path / "user-cache" / "relwork-ls"
+    # A workspace whose mode says read-only (a shared corpus): the same, even for root.
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    try:
+        opened = open_cache(read_only)
+        assert opened is not None
+        assert opened.directory == tmp_path / "user-cache" / "relwork-ls"
+        assert list(read_only.iterdir()) == []
+    finally:
+        read_only.chmod(0o755)
     # A workspace that is a file, not a folder: the same.
     blocked = tmp_path / "blocked"
     blocked.write_text("", encoding="utf-8")
@@ -363,15 +374,47 @@ def test_a_cache_file_that_is_a_link_or_huge_is_not_read(refs, cache, tmp_path):
 def test_old_cache_files_and_left_temporaries_are_pruned(tmp_path):
     directory = tmp_path / "c"
     directory.mkdir()
-    for number in range(12):
-        path = directory / f"{number:02d}.cache"
+    names = [f"{number:032x}.cache" for number in range(12)]
+    for number, name in enumerate(names):
+        path = directory / name
         path.write_text("{}", encoding="utf-8")
         os.utime(path, (1_000_000 + number, 1_000_000 + number))
     stale = directory / ".tmp-abc.cache"
     stale.write_text("", encoding="utf-8")
     os.utime(stale, (1_000_000, 1_000_000))
+    fresh = directory / ".tmp-def.cache"  # another run writing now
+    fresh.write_text("", encoding="utf-8")
+    # Files relwork-ls did not name are never touched, however old.
+    foreign = ["notes.cache", "fonts.cache-7", ".tmp-x.json", "ABCDEF.cache"]
+    for name in foreign:
+        (directory / name).write_text("", encoding="utf-8")
+        os.utime(directory / name, (1_000, 1_000))
     cache_module._prune(directory, keep=5)
-    assert sorted(p.name for p in directory.iterdir()) == [f"{n:02d}.cache" for n in range(7, 12)]
+    kept = sorted(p.name for p in directory.iterdir())
+    assert kept == sorted([*names[7:], fresh.name, *foreign])
+
+
+def test_a_cache_dir_from_a_config_stays_in_the_project_or_the_user_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(sys, "platform", "linux")
+    project = tmp_path / "project"
+    project.mkdir()
+    for setting, expected in (
+        ("build/cache", project / "build" / "cache"),
+        (
+            str(tmp_path / "user-cache" / "relwork-ls" / "p"),
+            tmp_path / "user-cache" / "relwork-ls" / "p",
+        ),
+        (str(tmp_path / "elsewhere"), None),
+        ("../sibling", None),
+    ):
+        (project / "relwork.toml").write_text(f"cache_dir = {json.dumps(setting)}\n", "utf-8")
+        config = load_config(project / "relwork.toml")
+        assert config.permitted_cache_dir() == expected, setting
+    # Refused: the default folder is used, and nothing is written where the config pointed.
+    opened = open_cache(config.root, config.permitted_cache_dir())
+    assert opened is not None and opened.directory == project / CACHE_DIR_NAME
+    assert not (tmp_path / "sibling").exists()
 
 
 CONCURRENT_LOADS = """

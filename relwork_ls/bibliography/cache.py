@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import time
@@ -54,6 +55,9 @@ _GITIGNORE = "# Automatically created by relwork-ls.\n*\n"
 MAX_CACHE_FILES = 500
 # A temporary file older than this was left by a run that was killed while writing.
 STALE_TEMPORARY_SECONDS = 3600
+# The names of cache files (see BibliographyCache.file_for) and of temporary ones.
+_CACHE_NAME = re.compile(r"[0-9a-f]{32}\.cache")
+_TEMPORARY_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.cache")
 
 
 class _Corrupt(Exception):
@@ -181,6 +185,12 @@ def _prepare(directory: Path) -> bool:
     """Create the directory (with a .gitignore, as ruff and mypy do) or check that an
     existing one is a real, writable directory."""
     try:
+        if not directory.exists():
+            # Made only where the user may write; a folder whose mode forbids writing (a
+            # read-only checkout, shared data) is left alone even by root, who could.
+            parent = next((p for p in directory.parents if p.exists()), None)
+            if parent is None or not _writable(parent):
+                return False
         try:
             directory.mkdir(parents=True)
         except FileExistsError:
@@ -189,9 +199,15 @@ def _prepare(directory: Path) -> bool:
             (directory / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
         if directory.is_symlink() or not directory.is_dir():
             return False  # a repository could point a link anywhere
-        return os.access(directory, os.W_OK | os.X_OK)
+        return _writable(directory)
     except OSError:
         return False
+
+
+def _writable(directory: Path) -> bool:
+    """Writable by this process, and not marked read-only by its mode bits."""
+    mode = directory.stat().st_mode
+    return bool(mode & 0o222) and os.access(directory, os.W_OK | os.X_OK)
 
 
 def _read_bounded(path: Path, limit: int) -> bytes | None:
@@ -222,11 +238,12 @@ def _prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
     try:
         with os.scandir(directory) as listing:
             for item in listing:
-                if item.name.startswith(".tmp-"):
+                # Only names relwork-ls gives its files are touched.
+                if _TEMPORARY_NAME.fullmatch(item.name):
                     with contextlib.suppress(OSError):
                         if now - item.stat().st_mtime > STALE_TEMPORARY_SECONDS:
                             os.unlink(item.path)
-                elif item.name.endswith(".cache"):
+                elif _CACHE_NAME.fullmatch(item.name):
                     with contextlib.suppress(OSError):
                         files.append((item.stat().st_mtime, item.path))
     except OSError:

@@ -56,6 +56,7 @@ class BibEntry:
         "source_format",
         "_title",
         "label_memo",
+        "identity_memo",
     )
 
     def __init__(
@@ -79,6 +80,8 @@ class BibEntry:
         self._title = _title
         # The entry's LabelBasis for the LabelOptions it was last computed for (labels.py).
         self.label_memo: tuple[LabelOptions, LabelBasis] | None = None
+        # Its work identities, once computed (work_identity.py).
+        self.identity_memo: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return f"BibEntry({self.key!r}, {self.entry_type!r}, {self.span!r})"

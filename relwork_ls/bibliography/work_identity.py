@@ -19,7 +19,14 @@ def work_identities(entry: BibEntry) -> list[str]:
     """Keys under which two entries are the same work: DOI, arXiv id, title + first author.
 
     An arXiv DOI (10.48550/arXiv.…) counts as the arXiv id, so a preprint and its DOI match.
+    Computed once per entry (the server checks every entry again on each relint).
     """
+    if entry.identity_memo is None:
+        entry.identity_memo = tuple(_identities(entry))
+    return list(entry.identity_memo)
+
+
+def _identities(entry: BibEntry) -> list[str]:
     identities: list[str] = []
     doi = _DOI_PREFIX.sub("", entry.doi).strip().lower()
     arxiv = None
