@@ -39,7 +39,7 @@ from typing import Any
 from .. import __version__
 from .labels import LabelBasis, LabelOptions
 from .model import BibEntry, Bibliography, DeferredNames, LoadProblem, SourceSpan
-from .names import PersonName, parse_names
+from .names import PersonName, parse_name, parse_names, split_name_list
 
 CACHE_DIR_NAME = ".relwork_cache"
 # The layout of a cache file; bump it whenever what is stored changes.
@@ -547,6 +547,10 @@ class _ParsedNames:
     def resolve(self) -> tuple[PersonName, ...]:
         return parse_names(self.text)
 
+    def first(self) -> PersonName | None:
+        names = split_name_list(self.text)
+        return parse_name(names[0]) if names else None
+
 
 class _Names:
     """An entry's authors or editors, by number in the file's name table."""
@@ -559,3 +563,6 @@ class _Names:
 
     def resolve(self) -> tuple[PersonName, ...]:
         return tuple(map(self.table.person, self.refs))
+
+    def first(self) -> PersonName | None:
+        return self.table.person(self.refs[0]) if len(self.refs) else None

@@ -42,6 +42,9 @@ class DeferredNames(Protocol):
 
     def resolve(self) -> tuple[PersonName, ...]: ...
 
+    def first(self) -> PersonName | None:
+        """The first name alone (None when there is none)."""
+
 
 class BibEntry:
     """One work of a bibliography. Field values keep their source form (LaTeX in .bib)."""
@@ -92,6 +95,14 @@ class BibEntry:
         if not isinstance(names, tuple):
             names = self._authors = names.resolve()
         return names
+
+    def lead_person(self) -> PersonName | None:
+        """The first author, else the first editor, without making the other names."""
+        for names in (self._authors, self._editors):
+            first = (names[0] if names else None) if isinstance(names, tuple) else names.first()
+            if first is not None:
+                return first
+        return None
 
     @property
     def editors(self) -> tuple[PersonName, ...]:

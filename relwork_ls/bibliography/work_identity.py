@@ -53,9 +53,9 @@ def _identities(entry: BibEntry) -> list[str]:
     needs_purify = "\\" in raw_title or "{" in raw_title  # "{E}vent" is "Event"
     title = _NOT_WORD.sub(" ", fold(purify(raw_title) if needs_purify else raw_title))
     title = title.strip()
-    names = entry.authors or entry.editors
-    if title and len(title) > 10 and names:
-        identities.append(f"title:{title}|{fold(names[0].display_surname())}")
+    lead = entry.lead_person()
+    if title and len(title) > 10 and lead is not None:
+        identities.append(f"title:{title}|{fold(lead.display_surname())}")
     return identities
 
 
