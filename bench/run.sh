@@ -17,3 +17,4 @@ echo "== language server"; .venv/bin/python bench/bench_lsp.py --runs "$runs"
 echo "== peers"; .venv/bin/python bench/bench_peers.py --runs 3
 echo "== start-up, cold and warm (whole processes, paired with BibTeX)"; .venv/bin/python bench/bench_startup.py --runs 9
 echo "== .bib readers and cache formats"; .venv/bin/python bench/bench_formats.py --runs 7
+echo "== language-server start, cold and warm"; .venv/bin/python bench/bench_server_start.py --runs "$runs"

@@ -5,7 +5,8 @@
   then reads the file);
 - the name tokenizer's split for names without braces or commas vs the character loop;
 - ``sortify`` of plain ASCII vs purify$ then lowercase;
-- accents-only LaTeX decoded by the flat decoder vs pylatexenc.
+- accents-only LaTeX decoded by the flat decoder vs pylatexenc;
+- BibTeX sort names sortified joined vs name by name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relwork_ls.bibliography import bibtex
+from relwork_ls.bibliography import labels as labels_module
 from relwork_ls.bibliography.bibtex_blocks import fast_blocks
 from relwork_ls.bibliography.latex_text import (
     _ACCENTS_ONLY,
@@ -28,7 +30,7 @@ from relwork_ls.bibliography.latex_text import (
     purify,
     sortify,
 )
-from relwork_ls.bibliography.names import _tokenize, _tokenize_by_character
+from relwork_ls.bibliography.names import _tokenize, _tokenize_by_character, parse_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -274,3 +276,37 @@ def test_corpus_latex_decodes_alike_on_both_paths(corpus):
     for value in simple:
         flat = unicodedata.normalize("NFC", " ".join(flat_latex_to_text(value).split()))
         assert flat == by_pylatexenc(value), value
+
+
+SORT_NAMES = st.lists(
+    st.sampled_from(
+        [
+            "Doe, Jane",
+            "van der Berg, Jan",
+            "Smith, Jr., John",
+            "M. Chen",
+            "Rozi{\\`e}re, Baptiste",
+            "{OpenAI}",
+            "others",
+            "de la Fuente, J.",
+            "Ávila Pires, B.",
+            "O'Neil, K.-L.",
+        ]
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SORT_NAMES, st.sampled_from(["2020", "", "2020a", "19xx", "2021--2022"]), st.booleans())
+def test_sort_names_joined_as_name_by_name(names, year, initials):
+    people = parse_names(" and ".join(names))
+    joined = labels_module._sort_names(people, year, initials)
+    limit = labels_module._JOINED_SORT_NAMES
+    try:
+        labels_module._JOINED_SORT_NAMES = 0  # name by name, as BibTeX's loop
+        one_by_one = labels_module._sort_names(people, year, initials)
+    finally:
+        labels_module._JOINED_SORT_NAMES = limit
+    assert joined == one_by_one
