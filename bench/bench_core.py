@@ -51,7 +51,7 @@ def main() -> None:
     def load_and_label() -> None:
         nonlocal count
         index = CitationIndex(load_bibliography(big_bib), LabelOptions())
-        count = len(index.labels)
+        count = len(index.entries_by_key)
 
     def cold_bib() -> None:
         # The LaTeX→Unicode and name caches would make later runs cheaper than a cold start.

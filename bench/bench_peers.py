@@ -77,7 +77,7 @@ def peak_mb(result: subprocess.CompletedProcess[str]) -> float:
 
 def bench_labels(runs: int, work: Path) -> None:
     print("labels of cdl.bib (6,315 entries)")
-    command = relwork(["labels", "--no-bbl", str(CDL)])
+    command = relwork(["labels", "--no-bbl", "--no-cache", str(CDL)])
     median, times, out = timed_runs(lambda: run(command), runs)
     show(
         "relwork-ls labels (process start included)",
@@ -184,7 +184,7 @@ def bench_scale(runs: int, work: Path) -> None:
     print("scale")
     big = work / "big.bib"
     big.write_text(synthetic_bib(50_000))
-    command = relwork(["labels", "--no-bbl", str(big)])
+    command = relwork(["labels", "--no-bbl", "--no-cache", str(big)])
     median, times, result = timed_runs(lambda: run(command), runs)
     show(
         "index and label a synthetic 50,000-entry bibliography (relwork-ls labels)",

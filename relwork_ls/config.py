@@ -10,13 +10,6 @@ from typing import Any
 
 from .bibliography.files import DEFAULT_MAX_FILE_MB
 from .bibliography.labels import STYLES
-from .findings import CODES, SEVERITIES
-from .git_files import GitError, check_revision_syntax
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_FILES = ("relwork.toml", ".relwork.toml", "pyproject.toml")
 
@@ -55,6 +48,10 @@ class Config:
     # Drafts and bibliographies larger than this are skipped with a finding, not read.
     max_file_size_mb: float = DEFAULT_MAX_FILE_MB
     source: Path | None = None
+    # Where parsed bibliographies are cached (None: ``.relwork_cache`` in ``root``), and
+    # whether they are (``--no-cache`` turns it off).
+    cache_dir: Path | None = None
+    use_cache: bool = True
     # Trust, set by whoever runs us (never by a config file): whether configured paths may
     # point outside ``trusted_root`` (None: anywhere) and whether git may be run.
     trusted_root: Path | None = None
@@ -84,10 +81,30 @@ class Config:
             return False
         return resolved == root or root in resolved.parents
 
+    def permitted_cache_dir(self) -> Path | None:
+        """The configured ``cache_dir`` when it may be written: inside the configuration's
+        folder or the user's cache directory (a cloned repository's config must not make
+        relwork-ls write, or prune, anywhere else), and inside ``trusted_root``."""
+        from .bibliography.cache import user_cache_directory
+
+        directory = self.cache_dir
+        if directory is None or not self.allows_path(directory):
+            return None
+        for allowed in (self.root, user_cache_directory()):
+            try:
+                inside = directory == allowed.resolve() or allowed.resolve() in directory.parents
+            except (OSError, RuntimeError):
+                inside = False
+            if inside:
+                return directory
+        return None
+
 
 def is_known_code(code: str, allow_prefix: bool = True) -> bool:
     """Whether ``code`` names a finding (or, with ``allow_prefix``, begins some codes:
     "RW00" selects RW001–RW009)."""
+    from .findings import CODES
+
     code = code.upper()
     if code in CODES:
         return True
@@ -96,6 +113,8 @@ def is_known_code(code: str, allow_prefix: bool = True) -> bool:
 
 def closest_codes(code: str, count: int = 3) -> list[str]:
     """The known codes nearest to a mistyped one ("RW10l" → RW101, RW102, …)."""
+    from .findings import CODES
+
     code = code.upper()
     # Digits typed as letters are the usual slip: l/I → 1, O → 0.
     guess = code[:2] + code[2:].translate(str.maketrans("LIO", "110"))
@@ -124,7 +143,17 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def _toml() -> Any:
+    """The TOML reader, imported when a config file is read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
 def _has_tool_section(path: Path) -> bool:
+    tomllib = _toml()
     try:
         return "relwork-ls" in tomllib.loads(path.read_text("utf-8")).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -133,6 +162,7 @@ def _has_tool_section(path: Path) -> bool:
 
 def read_config_data(path: Path) -> dict[str, Any]:
     """The raw settings table of a config file (our section of a pyproject.toml)."""
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -153,6 +183,9 @@ def load_config(path: Path) -> Config:
 
 def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings") -> Config:
     """Build a Config from parsed TOML or LSP settings, validating every value."""
+    from .findings import CODES, SEVERITIES  # imported here: a run without a config is lighter
+    from .git_files import GitError, check_revision_syntax
+
     config = Config(root=root)
     known = {
         "bibliographies",
@@ -172,6 +205,7 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
         "cited",
         "cited_from",
         "max_file_size_mb",
+        "cache_dir",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -216,6 +250,10 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     for path in config.cited_from:
         if path.suffix.lower() not in (".aux", ".bbl"):
             raise ConfigError(f"{where}: cited_from must name .aux or .bbl files, not {path.name}")
+    cache_dir = data.get("cache_dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{where}: cache_dir must be a path")
+    config.cache_dir = (root / Path(cache_dir).expanduser()).resolve() if cache_dir else None
     since = data.get("since")
     if since is not None and not isinstance(since, str):
         raise ConfigError(f"{where}: since must be a git revision string")

@@ -386,7 +386,7 @@ def test_internal_error_in_one_file_exits_three_and_writes_the_report(project, c
 
 
 def test_internal_error_in_one_bibliography_is_one_finding(project, capsys, monkeypatch):
-    import relwork_ls.bibliography.files as files
+    import relwork_ls.bibliography.bibtex as files
 
     original = files.load_bibtex_text
 

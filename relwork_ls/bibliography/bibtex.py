@@ -1,19 +1,15 @@
-"""Load BibTeX/BibLaTeX .bib files with bibtexparser 2, keeping raw LaTeX values and positions."""
+"""Load BibTeX/BibLaTeX .bib files as bibtexparser 2 splits them (``bibtex_blocks`` reads clean
+files faster, to the same blocks), keeping raw LaTeX values and positions."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
+from typing import Any
 
-import bibtexparser
-from bibtexparser import model
-
+from .bibtex_blocks import RawBlock, fast_blocks
 from .latex_text import MAX_LATEX_DEPTH, brace_depth
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 from .names import parse_names
-
-# bibtexparser logs every broken block; we report them as findings instead.
-logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 _MONTHS = {
     "jan": "January",
@@ -143,7 +139,9 @@ def _closing_quote(text: str, start: int) -> int:
 def load_bibtex_text(text: str, path: str) -> Bibliography:
     """Parse .bib source; broken blocks become problems (RW303), duplicate keys RW304,
     repeated fields RW305, values cut or too deeply nested to parse RW306."""
-    library = bibtexparser.parse_string(text, parse_stack=[])
+    blocks = fast_blocks(text)
+    if blocks is None:
+        blocks = bibtexparser_blocks(text)
     lines = text.split("\n")
     bib = Bibliography(paths=[path])
     macros: dict[str, str] = {}
@@ -153,35 +151,76 @@ def load_bibtex_text(text: str, path: str) -> Bibliography:
         bib.problems,
         _Expansion(EXPANSION_ALLOWANCE + EXPANSION_PER_SOURCE_CHAR * len(text)),
     )
-    for block in library.blocks:
-        if isinstance(block, model.String):
-            macros[block.key.lower()] = reader.value(
-                str(block.value), macros, block, f"@string '{block.key}'", block.key.lower()
-            )
-        elif isinstance(block, model.DuplicateBlockKeyBlock):
-            first = block.previous_block
-            first_line = (first.start_line or 0) + 1
+    for block in blocks:
+        if block.kind == "entry":
+            bib.entries.append(reader.entry(block, macros))
+        elif block.kind == "string":
+            name = block.key.lower()
+            macros[name] = reader.value(block.fields[0][1], macros, block, macro=name)
+        elif block.kind == "duplicate":
             bib.problems.append(
                 LoadProblem(
                     "RW304",
-                    f"duplicate key '{block.key}': already defined on line {first_line}; "
-                    "BibTeX keeps only the first",
+                    f"duplicate key '{block.key}': already defined on line "
+                    f"{block.previous_line + 1}; BibTeX keeps only the first",
                     _block_span(path, lines, block, block.key),
+                )
+            )
+        else:
+            bib.problems.append(
+                LoadProblem("RW303", block.message, _block_span(path, lines, block, None))
+            )
+    reader.finish()
+    return bib
+
+
+def bibtexparser_blocks(text: str) -> list[RawBlock]:
+    """The blocks of ``text`` as bibtexparser 2 reads them (any file, broken ones too)."""
+    import logging
+
+    import bibtexparser
+    from bibtexparser import model
+
+    # bibtexparser logs every broken block; we report them as findings instead.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    blocks: list[RawBlock] = []
+    for block in bibtexparser.parse_string(text, parse_stack=[]).blocks:
+        if isinstance(block, model.String):
+            value = [("", str(block.value))]
+            blocks.append(
+                RawBlock("string", block.start_line or 0, block.raw or "", block.key, fields=value)
+            )
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
+            blocks.append(
+                RawBlock(
+                    "duplicate",
+                    block.start_line or 0,
+                    block.raw or "",
+                    block.key,
+                    previous_line=block.previous_block.start_line or 0,
                 )
             )
         elif isinstance(block, model.ParsingFailedBlock) and isinstance(
             block.ignore_error_block, model.Entry
         ):
             # Repeated fields: the entry still loads, and RW305 says which value counts.
-            bib.entries.append(reader.entry(block.ignore_error_block, macros))
+            blocks.append(_entry_block(block.ignore_error_block))
         elif isinstance(block, model.ParsingFailedBlock):
-            bib.problems.append(
-                LoadProblem("RW303", _syntax_message(block), _block_span(path, lines, block, None))
+            blocks.append(
+                RawBlock(
+                    "error", block.start_line or 0, block.raw or "", message=_syntax_message(block)
+                )
             )
         elif isinstance(block, model.Entry):
-            bib.entries.append(reader.entry(block, macros))
-    reader.finish()
-    return bib
+            blocks.append(_entry_block(block))
+    return blocks
+
+
+def _entry_block(entry: Any) -> RawBlock:
+    fields = [(item.key, str(item.value)) for item in entry.fields]
+    return RawBlock(
+        "entry", entry.start_line or 0, entry.raw or "", entry.key, entry.entry_type, fields
+    )
 
 
 @dataclass(slots=True)
@@ -196,40 +235,46 @@ class _ValueReader:
     first_unreported: SourceSpan | None = None
 
     def value(
-        self, raw: str, macros: dict[str, str], block: model.Block, what: str, macro: str = ""
+        self, raw: str, macros: dict[str, str], block: RawBlock, field: str = "", macro: str = ""
     ) -> str:
-        """The value of ``raw`` (an @string named ``macro``, or a field)."""
+        """The value of ``raw``: the @string named ``macro``, or the ``field`` of an entry."""
         value, cut = _evaluate(raw, macros, MAX_VALUE_CHARS, self.expansion)
         if cut:
             if macro:
                 self.expansion.cut_macros.add(macro)
             self._report(
                 block,
-                f"{what} is longer than {MAX_VALUE_CHARS:,} characters once @string macros "
-                "are expanded: it is cut there",
+                f"{_what(block, field)} is longer than {MAX_VALUE_CHARS:,} characters once "
+                "@string macros are expanded: it is cut there",
             )
         elif value.count("{") > MAX_LATEX_DEPTH:
             depth = brace_depth(value)
             if depth > MAX_LATEX_DEPTH:
                 self._report(
                     block,
-                    f"{what} nests braces {depth:,} deep (over {MAX_LATEX_DEPTH}): "
-                    "its LaTeX is decoded plainly, without a parser",
+                    f"{_what(block, field)} nests braces {depth:,} deep (over "
+                    f"{MAX_LATEX_DEPTH}): its LaTeX is decoded plainly, without a parser",
                 )
         return value
 
-    def entry(self, block: model.Entry, macros: dict[str, str]) -> BibEntry:
+    def entry(self, block: RawBlock, macros: dict[str, str]) -> BibEntry:
         fields: dict[str, str] = {}
         repeated: list[str] = []
-        for item in block.fields:
-            name = item.key.lower()
+        for key, raw in block.fields:
+            name = key.lower()
             if name in fields:
                 # BibTeX warns and uses the first value of a repeated field.
-                repeated.append(item.key)
+                repeated.append(key)
                 continue
-            fields[name] = self.value(
-                str(item.value), macros, block, f"field '{item.key}' of entry '{block.key}'"
-            )
+            if (
+                raw[:1] == "{"
+                and raw[-1:] == "}"
+                and "#" not in raw
+                and raw.count("{") <= MAX_LATEX_DEPTH
+            ):
+                fields[name] = raw[1:-1]  # the usual value, as _evaluate reads it, and shallow
+            else:
+                fields[name] = self.value(raw, macros, block, key)
         if repeated:
             names = ", ".join(f"'{name}'" for name in dict.fromkeys(repeated))
             self.problems.append(
@@ -249,7 +294,7 @@ class _ValueReader:
             span=_block_span(self.path, self.lines, block, block.key),
         )
 
-    def _report(self, block: model.Block, message: str) -> None:
+    def _report(self, block: RawBlock, message: str) -> None:
         self.oversized += 1
         span = _block_span(self.path, self.lines, block, None)
         if self.oversized <= MAX_REPORTED_VALUES:
@@ -268,7 +313,13 @@ class _ValueReader:
             self.problems.append(LoadProblem("RW306", message, self.first_unreported))
 
 
-def _syntax_message(block: model.ParsingFailedBlock) -> str:
+def _what(block: RawBlock, field: str) -> str:
+    """How a message names a value: "field 'title' of entry 'x'" or "@string 'acl'"."""
+    return f"field '{field}' of entry '{block.key}'" if field else f"@string '{block.key}'"
+
+
+def _syntax_message(block: Any) -> str:
+    """RW303's message for a bibtexparser ParsingFailedBlock."""
     detail = " ".join(str(block.error).split())
     # bibtexparser's message names its own line numbers; keep the part that says what is wrong.
     if "syntactical error in bibtex:" in detail:
@@ -279,7 +330,7 @@ def _syntax_message(block: model.ParsingFailedBlock) -> str:
     return f"bibliography syntax error in '{head}': {detail}; the entry is skipped"
 
 
-def _block_span(path: str, lines: list[str], block: model.Block, key: str | None) -> SourceSpan:
+def _block_span(path: str, lines: list[str], block: RawBlock, key: str | None) -> SourceSpan:
     """The span of ``key`` inside the block (or of the block's first line)."""
     line_no = block.start_line or 0
     line = lines[line_no] if line_no < len(lines) else ""

@@ -4,15 +4,16 @@ a sibling .bbl supplies the labels BibTeX produced."""
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .bbl import BblLabel, bbl_style, load_bbl_text
-from .bibtex import load_bibtex_text
-from .csl import load_csl_text
-from .hayagriva import load_hayagriva_text
-from .labels import LabelOptions
+from .cache import BibliographyCache
+from .labels import LabelOptions, label_basis
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 
 # Files larger than this are skipped, not read (a default; ``max_file_size_mb`` in config).
@@ -110,7 +111,11 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, bool]:
     """File text as UTF-8 (undecodable bytes replaced); True when bytes were replaced.
     Raises UnreadableFile (an OSError) for what ``read_bytes`` refuses."""
-    data = read_bytes(path, max_bytes)
+    return decode_text(read_bytes(path, max_bytes))
+
+
+def decode_text(data: bytes) -> tuple[str, bool]:
+    """Bytes as UTF-8 text (undecodable bytes replaced); True when bytes were replaced."""
     try:
         return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
@@ -121,11 +126,17 @@ def bibliography_from_text(text: str, path: str) -> Bibliography:
     """Parse bibliography source by the file's extension (.bib, .json, .bbl)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
+        from .csl import load_csl_text
+
         return load_csl_text(text, path)
     if suffix == ".bbl":
         return _bbl_as_bibliography(text, path)
     if suffix in (".yml", ".yaml"):
+        from .hayagriva import load_hayagriva_text  # YAML is slow to import; rarely needed
+
         return load_hayagriva_text(text, path)
+    from .bibtex import load_bibtex_text  # a warm start needs no parser
+
     return load_bibtex_text(text, path)
 
 
@@ -134,29 +145,33 @@ def load_bibliography(
     use_sibling_bbl: bool = True,
     max_bytes: int = MAX_FILE_BYTES,
     label_options: LabelOptions | None = None,
+    cache: BibliographyCache | None = None,
 ) -> Bibliography:
     """Load one bibliography file; raise BibliographyError if it cannot be read at all.
 
     A sibling ``.bbl`` supplies its labels only when the style that made it gives the
-    labels of ``label_options`` (``None``: always); see ``sibling_bbl``."""
+    labels of ``label_options`` (``None``: always); see ``sibling_bbl``. With a ``cache``,
+    an unchanged file is read from it instead of parsed, and a parsed one is stored there
+    (with the label bases of ``label_options``)."""
     try:
-        text, replaced = read_text(path, max_bytes)
+        data = read_bytes(path, max_bytes)
     except UnreadableFile as error:
         raise BibliographyError(
             f"cannot read bibliography {path}: {error.reason}", error.reason
         ) from error
-    if "\x00" in text:
-        reason = "it is a binary file (NUL bytes)"
-        raise BibliographyError(f"cannot read bibliography {path}: {reason}", reason)
-    bib = bibliography_from_text(text, str(path))
-    if replaced:
-        bib.problems.append(
-            LoadProblem(
-                "RW303",
-                "file is not valid UTF-8; undecodable bytes were replaced",
-                SourceSpan(str(path), 0, 0, 0, 0),
-            )
-        )
+    with _collection_paused():
+        hit = cache.load(path, data, label_options) if cache is not None else None
+        if hit is not None:
+            bib, has_bases = hit
+            if not has_bases and label_options is not None and cache is not None:
+                _label_bases(bib, label_options)
+                cache.store(path, data, bib, label_options)
+        else:
+            bib = _parse(path, data)
+            if cache is not None:
+                if label_options is not None:
+                    _label_bases(bib, label_options)
+                cache.store(path, data, bib, label_options)
     if use_sibling_bbl and path.suffix.lower() != ".bbl":
         labels, _ = sibling_bbl(path, label_options, max_bytes)
         bib.bbl_labels.update((label.key.lower(), label) for label in labels)
@@ -170,6 +185,44 @@ def load_bibliography(
                 LoadProblem("RW011", f"skipped {key_map.name}: {error.reason}", span)
             )
     return bib
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bibliography is built: everything made is kept,
+    yet each collection would walk all of it again (a tenth of a large load). Collection
+    resumes afterwards, unless it was off already (another thread may be loading too)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(path: Path, data: bytes) -> Bibliography:
+    text, replaced = decode_text(data)
+    if "\x00" in text:
+        reason = "it is a binary file (NUL bytes)"
+        raise BibliographyError(f"cannot read bibliography {path}: {reason}", reason)
+    bib = bibliography_from_text(text, str(path))
+    if replaced:
+        bib.problems.append(
+            LoadProblem(
+                "RW303",
+                "file is not valid UTF-8; undecodable bytes were replaced",
+                SourceSpan(str(path), 0, 0, 0, 0),
+            )
+        )
+    return bib
+
+
+def _label_bases(bib: Bibliography, options: LabelOptions) -> None:
+    """Compute what the cache keeps beyond the parse: label bases and readable titles."""
+    for entry in bib.entries:
+        label_basis(entry, options)
+        entry.title  # noqa: B018 - computed and remembered on the entry
 
 
 def sibling_bbl(

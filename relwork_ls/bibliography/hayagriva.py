@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import regex
-import yaml
 
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 from .names import PersonName
@@ -113,6 +112,8 @@ def _fields(entry: dict[str, Any]) -> dict[str, str]:
 
 
 def _key_positions(text: str, path: str) -> dict[str, SourceSpan]:
+    import yaml  # slow to import; only Hayagriva files need it
+
     """Where each top-level key is written."""
     positions: dict[str, SourceSpan] = {}
     root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -127,6 +128,8 @@ def _key_positions(text: str, path: str) -> dict[str, SourceSpan]:
 
 
 def load_hayagriva_text(text: str, path: str) -> Bibliography:
+    import yaml  # slow to import; only Hayagriva files need it
+
     """Parse a Hayagriva file; a YAML error or a malformed entry is a problem, not a crash."""
     bib = Bibliography(paths=[path])
     try:

@@ -10,13 +10,15 @@ Each style reproduces its BibTeX style file or style guide:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .latex_text import latex_to_unicode, purify, sortify
 from .model import PLAIN_TEXT_FORMATS, BibEntry
 from .names import PersonName
 
 STYLES = ("natbib", "apalike", "apa")
+# Name lists up to this long are sortified joined (longer ones name by name, up to the cut).
+_JOINED_SORT_NAMES = 30
 ENTRY_MAX = 500  # BibTeX 0.99d's entry.max$: sort keys are truncated there.
 
 
@@ -124,9 +126,24 @@ def _display(raw: str, source_format: str) -> str:
 
 def _sort_names(names: Sequence[PersonName], year: str, initials: bool) -> str:
     """plainnat/apalike sort.format.names."""
+    count = len(names)
+    if count <= _JOINED_SORT_NAMES:
+        # sortify works character by character on ASCII text without braces: then the
+        # joined names can be sortified at once (the separators, "zzzzz" and a year of
+        # digits are left as they are).
+        forms = [name.sort_form(initials=initials) for name in names]
+        if count > 1 and names[-1].is_others:
+            forms[-1] = "zzzzz"
+        if not initials and count > 2:
+            forms[1] = "zz" + year + "   " + forms[1]
+        joined = "   ".join(forms)
+        if joined.isascii() and "{" not in joined and (not year or year.isdigit()):
+            return sortify(joined)
     out = ""
     count = len(names)
     for index, name in enumerate(names):
+        if len(out) >= ENTRY_MAX:
+            break  # sort keys are cut there: the other names cannot change them
         formatted = name.sort_form(initials=initials)
         if index == 0:
             out += sortify(formatted)
@@ -141,7 +158,7 @@ def _sort_names(names: Sequence[PersonName], year: str, initials: bool) -> str:
     return out
 
 
-def _natbib_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
+def _natbib_sort_key(entry: BibEntry, sort_group: str, year: str) -> bytes:
     """plainnat presort: sortify(label) + names + year + cite key (truncated like BibTeX)."""
     kind = entry.entry_type
     if kind in ("book", "inbook"):
@@ -164,7 +181,7 @@ def _natbib_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
             else sortify(entry.fields.get("key", ""))
         )
     sort_label = (names_part + "    " + sortify(year) + "    " + entry.key)[:ENTRY_MAX]
-    key = (sortify(raw_label) + "    " + sort_label)[:ENTRY_MAX]
+    key = (sort_group + "    " + sort_label)[:ENTRY_MAX]
     return key.encode("utf-8")
 
 
@@ -175,7 +192,7 @@ def _chop_article(title: str) -> str:
     return title
 
 
-def _apalike_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
+def _apalike_sort_key(entry: BibEntry, sort_group: str, year: str) -> bytes:
     kind = entry.entry_type
     if kind in ("book", "inbook"):
         names = entry.authors or entry.editors
@@ -184,14 +201,14 @@ def _apalike_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
     else:
         names = entry.authors
     names_part = _sort_names(names, year, True) if names else sortify(entry.fields.get("key", ""))
-    sort_label = (sortify(raw_label) + "    " + names_part)[:ENTRY_MAX]
+    sort_label = (sort_group + "    " + names_part)[:ENTRY_MAX]
     title = sortify(_chop_article(entry.fields.get("title", "")))
     return (sort_label + "    " + title)[:ENTRY_MAX].encode("utf-8")
 
 
-def _apa_sort_key(entry: BibEntry, raw_label: str, year: str) -> bytes:
+def _apa_sort_key(entry: BibEntry, sort_group: str, year: str) -> bytes:
     title = purify(_chop_article(entry.title)).casefold()
-    return f"{sortify(raw_label)}\x00{year}\x00{title}".encode()
+    return f"{sort_group}\x00{year}\x00{title}".encode()
 
 
 def suffix_letter(index: int) -> str:
@@ -204,52 +221,76 @@ def suffix_index(suffix: str) -> int:
     return ord(suffix) - ord("a") if len(suffix) == 1 else -1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class LabelBasis:
     """What an entry's label is made of before suffixes: entries with the same
     ``raw_label`` form a label group, lettered a, b, c… in ``sort_key`` order among the
-    works a document cites."""
+    works a document cites. (Not frozen: a frozen dataclass takes eight times as long to
+    make, and a large bibliography makes one per entry; nothing changes one once made.)"""
 
     entry: BibEntry
     sort_key: bytes
     raw_label: str
     raw_names: str
     year: str  # as shown (empty when the label has no year)
+    names_text: str  # ``raw_names`` as readable Unicode
+    year_text: str  # ``year`` as readable Unicode
+    # ``sortify(raw_label)``, the head of the sort key: only entries that share it can sit
+    # between two equal raw labels in BibTeX's sort and break their run of letters.
+    sort_group: str
 
-    @property
-    def sort_group(self) -> str:
-        """``sortify(raw_label)``, the head of the sort key: only entries that share it can
-        sit between two equal raw labels in BibTeX's sort and break their run of letters."""
-        return sortify(self.raw_label)
+    _plain: Label | None = field(default=None, repr=False)
 
     def label(self, suffix: str = "") -> Label:
         """The label with ``suffix``, names and year in readable Unicode."""
-        source = self.entry.source_format
-        return Label(
-            names=_display(self.raw_names, source),
-            year=_display(self.year, source) if self.year else "",
-            suffix=suffix,
-            raw_names=self.raw_names,
-        )
+        if suffix:
+            return Label(self.names_text, self.year_text, suffix, self.raw_names)
+        plain = self._plain
+        if plain is None:
+            plain = self._plain = Label(self.names_text, self.year_text, "", self.raw_names)
+        return plain
+
+
+def make_basis(
+    entry: BibEntry, sort_key: bytes, raw_label: str, raw_names: str, year: str, sort_group: str
+) -> LabelBasis:
+    """A LabelBasis with its readable forms computed."""
+    source = entry.source_format
+    names_text = _display(raw_names, source)
+    year_text = _display(year, source) if year else ""
+    return LabelBasis(
+        entry, sort_key, raw_label, raw_names, year, names_text, year_text, sort_group
+    )
 
 
 def label_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
-    """The label group and sort position of ``entry`` in ``options.style``."""
+    """The label group and sort position of ``entry`` in ``options.style`` (computed once
+    per entry and options, or read from the bibliography cache)."""
+    memo = entry.label_memo
+    if memo is not None and memo[0] == options:
+        return memo[1]
+    basis = _compute_basis(entry, options)
+    entry.label_memo = (options, basis)
+    return basis
+
+
+def _compute_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
     year = entry_year(entry)
     raw_names = raw_short_names(entry, options)
     if options.style == "apalike":
         raw_label = raw_names + ", " + purify(year)[-4:]
-        return LabelBasis(
-            entry, _apalike_sort_key(entry, raw_label, year), raw_label, raw_names, year
-        )
+        group = sortify(raw_label)
+        sort_key = _apalike_sort_key(entry, group, year)
+        return make_basis(entry, sort_key, raw_label, raw_names, year, group)
     is_key = _label_names_source(entry)[0] == "key"
     shown_year = "" if is_key and options.style == "natbib" else year
     raw_label = raw_names + "(" + shown_year
+    group = sortify(raw_label)
     if options.style == "apa":
-        sort_key = _apa_sort_key(entry, raw_label, year)
+        sort_key = _apa_sort_key(entry, group, year)
     else:
-        sort_key = _natbib_sort_key(entry, raw_label, year)
-    return LabelBasis(entry, sort_key, raw_label, raw_names, shown_year)
+        sort_key = _natbib_sort_key(entry, group, year)
+    return make_basis(entry, sort_key, raw_label, raw_names, shown_year, group)
 
 
 def assign_suffixes(bases: Sequence[LabelBasis]) -> dict[str, Label]:

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
-from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import LatexWalkerError
-
-_CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 _NEEDS_LATEX = frozenset("\\{}~$")
 _NEEDS_PARSER = frozenset("\\$%")
+
+# Text that flat_latex_to_text decodes exactly as pylatexenc does: accent commands on a
+# letter, the special letters, escaped characters, braces and ties, and no character
+# pylatexenc reads specially (a bare "&", "$" or "%", the ligatures ``, '', --, !`, ?`,
+# <<, >>). A control word must not be followed by a letter (pylatexenc reads Unicode
+# letters as part of its name) or white space (which it eats, newlines too).
+# tests/test_fast_paths.py holds the two decoders to the same output on such text.
+_ACCENTS_ONLY = re.compile(
+    r"""
+    (?:
+        [^\\$%{}`'!?<>&-]
+      | [{}]
+      | (?<![`'!?<>-])[`'!?<>-](?![`'-])
+      | \\[`'^"~=.](?:[A-Za-z]|\{[A-Za-z]\}|\\[ij](?![\w\s])|\{\\[ij]\})
+      | \\[uvHcdbrk](?:\{[A-Za-z]\}|\ [A-Za-z])
+      | \\(?:ss|o|O|l|L|ae|AE|oe|OE|aa|AA|i|j)(?![\w\s])
+      | \\[&%$\#_{}]
+    )*
+    """,
+    re.VERBOSE,
+)
 
 # pylatexenc recurses once or more per brace level and fails near 100 levels; no real
 # field nests more than a few. Deeper text is decoded by the flat decoder below instead.
@@ -31,6 +50,10 @@ def latex_to_unicode(text: str) -> str:
     elif not _NEEDS_PARSER.intersection(text):
         # Only braces (case protection, "{PaLM}") and ties: no need for a LaTeX parser.
         plain = text.replace("{", "").replace("}", "").replace("~", " ")
+    elif _ACCENTS_ONLY.fullmatch(text):
+        # Only accents, special letters and escapes (most names): the linear decoder reads
+        # these exactly as pylatexenc does, much faster.
+        plain = flat_latex_to_text(text)
     else:
         # pylatexenc drops a bare "&" (an alignment tab): carry "\\&" through a placeholder.
         # A tie comes out as a no-break space, which the split below turns into a space.
@@ -38,11 +61,22 @@ def latex_to_unicode(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(plain.split()))
 
 
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    """pylatexenc's converter, made on first use: most runs need no LaTeX parser (and
+    importing pylatexenc is a good part of a warm start)."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+
+
 def _parse_latex(text: str) -> str:
+    from pylatexenc.latexwalker import LatexWalkerError
+
     if brace_depth(text) > MAX_LATEX_DEPTH:
         return flat_latex_to_text(text)
     try:
-        return _CONVERTER.latex_to_text(text)
+        return str(_converter().latex_to_text(text))
     except (RecursionError, LatexWalkerError):
         # Deep nesting without braces (environments, math) or a parser failure.
         return flat_latex_to_text(text)
@@ -155,6 +189,8 @@ def flat_latex_to_text(text: str) -> str:
 
 def strip_accents(text: str) -> str:
     """Remove combining marks, and map the letters NFD cannot decompose (ø, ł, ß…)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.translate(_UNDECOMPOSABLE)
@@ -269,4 +305,14 @@ _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 
 def sortify(text: str) -> str:
     """BibTeX's sortify: purify$ then lowercase."""
+    if text.isascii() and "{" not in text:
+        # One pass over bytes (most names and labels): the same result, faster.
+        return text.encode("ascii").translate(_SORTIFY_ASCII, _PURIFY_DELETED).decode("ascii")
     return ascii_lower(purify(text))
+
+
+_PURIFY_DELETED = bytes(c for c in range(128) if _PURIFY_PLAIN.get(c, c) is None)
+_SORTIFY_ASCII = bytes(
+    ord(" ") if chr(c) in " \t\n\r-~" else ord(chr(c).lower()) if chr(c).isalpha() else c
+    for c in range(256)
+)

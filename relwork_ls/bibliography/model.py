@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from ..positions import SourceSpan
-from .bbl import BblLabel
 from .latex_text import latex_to_unicode
 from .names import PersonName
+
+if TYPE_CHECKING:
+    from .bbl import BblLabel
+    from .labels import LabelBasis, LabelOptions
 
 # Loaders whose field values are plain Unicode text, not LaTeX.
 PLAIN_TEXT_FORMATS = frozenset({"csl-json", "reference-list", "hayagriva"})
@@ -22,18 +26,80 @@ class LoadProblem:
     span: SourceSpan
 
 
-@dataclass(eq=False, slots=True)
+class DeferredNames(Protocol):
+    """Names not made into PersonName objects yet (the bibliography cache defers them:
+    many runs never look at them)."""
+
+    def resolve(self) -> tuple[PersonName, ...]: ...
+
+    def first(self) -> PersonName | None:
+        """The first name alone (None when there is none)."""
+
+
 class BibEntry:
     """One work of a bibliography. Field values keep their source form (LaTeX in .bib)."""
 
-    key: str
-    entry_type: str
-    fields: dict[str, str]
-    authors: tuple[PersonName, ...]
-    editors: tuple[PersonName, ...]
-    span: SourceSpan
-    source_format: str = "bibtex"  # "bibtex", "bbl", or one of PLAIN_TEXT_FORMATS
-    _title: str | None = field(default=None, repr=False)
+    __slots__ = (
+        "key",
+        "entry_type",
+        "fields",
+        "_authors",
+        "_editors",
+        "span",
+        "source_format",
+        "_title",
+        "label_memo",
+        "identity_memo",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        entry_type: str,
+        fields: dict[str, str],
+        authors: tuple[PersonName, ...] | DeferredNames,
+        editors: tuple[PersonName, ...] | DeferredNames,
+        span: SourceSpan,
+        source_format: str = "bibtex",  # "bibtex", "bbl", or one of PLAIN_TEXT_FORMATS
+        _title: str | None = None,
+    ) -> None:
+        self.key = key
+        self.entry_type = entry_type
+        self.fields = fields
+        self._authors = authors
+        self._editors = editors
+        self.span = span
+        self.source_format = source_format
+        self._title = _title
+        # The entry's LabelBasis for the LabelOptions it was last computed for (labels.py).
+        self.label_memo: tuple[LabelOptions, LabelBasis] | None = None
+        # Its work identities, once computed (work_identity.py).
+        self.identity_memo: tuple[str, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"BibEntry({self.key!r}, {self.entry_type!r}, {self.span!r})"
+
+    @property
+    def authors(self) -> tuple[PersonName, ...]:
+        names = self._authors
+        if not isinstance(names, tuple):
+            names = self._authors = names.resolve()
+        return names
+
+    def lead_person(self) -> PersonName | None:
+        """The first author, else the first editor, without making the other names."""
+        for names in (self._authors, self._editors):
+            first = (names[0] if names else None) if isinstance(names, tuple) else names.first()
+            if first is not None:
+                return first
+        return None
+
+    @property
+    def editors(self) -> tuple[PersonName, ...]:
+        names = self._editors
+        if not isinstance(names, tuple):
+            names = self._editors = names.resolve()
+        return names
 
     def field_text(self, name: str) -> str:
         """A field as readable Unicode text ("" when absent)."""

@@ -11,19 +11,18 @@ surname "Pires" (the special character ``{\\'A}`` counts by its letter, uppercas
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import regex
 
 from .latex_text import latex_to_unicode
 
 # BibTeX's white_space class (a field's line breaks are white space too) and sep_char class.
 _WHITE = frozenset(" \t\n\r")
 _SEP_CHARS = frozenset("-~")
-_WHITE_RUN = regex.compile(r"[ \t\n\r]+")
+_WHITE_RUN = re.compile(r"[ \t\n\r]+")
 # "and" between white space, outside braces (name_scan_for_and); plain text only.
-_AND = regex.compile(r"(?<=[ \t\n\r])and(?=[ \t\n\r])", regex.IGNORECASE)
+_AND = re.compile(r"(?<=[ \t\n\r])[aA][nN][dD](?=[ \t\n\r])")
 
 # Control sequences BibTeX knows as foreign letters inside a special character ``{\\...}``:
 # their case decides the von test (``{\\ss}`` is lowercase, ``{\\OE}`` uppercase).
@@ -68,6 +67,9 @@ class PersonName:
 
     def sort_form(self, initials: bool = False) -> str:
         """BibTeX ``{vv{ } }{ll{ }}{  ff{ }}{  jj{ }}`` (``f`` for initials, as apalike)."""
+        if not self.von and not self.jr and not initials:  # most names
+            last = " ".join(self.last)
+            return last + "  " + " ".join(self.first) if self.first else last
         parts: list[str] = []
         if self.von:
             parts.append(" ".join(self.von) + " ")
@@ -168,6 +170,8 @@ def split_name_list(raw: str) -> list[str]:
     raw = raw.strip(" \t\n\r")
     if not raw:
         return []
+    # White space runs become one space (at once here: it moves no "and").
+    raw = _WHITE_RUN.sub(" ", raw)
     if "{" not in raw and "}" not in raw:
         pieces = _AND.split(raw)
     else:
@@ -198,12 +202,12 @@ def split_name_list(raw: str) -> list[str]:
             previous_white = depth == 0 and ch in _WHITE
             i += 1
         pieces.append(raw[start:])
-    return [_WHITE_RUN.sub(" ", piece).strip(" ") for piece in pieces]
+    return [piece.strip(" ") for piece in pieces]
 
 
 def parse_names(raw: str) -> tuple[PersonName, ...]:
     """Parse a BibTeX name list into PersonName parts."""
-    return tuple(parse_name(name) for name in split_name_list(raw))
+    return tuple(map(parse_name, split_name_list(raw)))
 
 
 @dataclass(slots=True)
@@ -215,11 +219,52 @@ class _Tokens:
     commas: list[int]  # token index at which each comma stands
 
 
+# The separators between the tokens of a name without braces, and the one each run keeps.
+_SEPARATOR_RUN = re.compile(r"([ \t\n\r~,-]+)")
+_KEPT_SEPARATOR = {" ": " ", "\t": " ", "\n": " ", "\r": " ", "-": "-", "~": "~"}
+
+
 def _tokenize(name: str) -> _Tokens:
     """BibTeX's name tokenizer: brace groups are copied whole; white space, "-", "~" and
     commas (at most two) separate tokens; the first separator of a run is the one kept."""
     # Trailing white space, sep chars and commas go (BibTeX warns about a final comma).
     name = name.rstrip(" \t\n\r-~,")
+    if "{" in name or "}" in name or not name:
+        return _tokenize_by_character(name)
+    # Names without braces (most): split at separator runs. After a token, a run keeps its
+    # first character ("-" or "~" as written, white space as a space); a comma in it (the
+    # first two count) marks where the part ends and is the separator kept.
+    parts = _SEPARATOR_RUN.split(name)
+    tokens = parts[0::2]
+    gaps = parts[1::2]
+    if "," not in name:
+        seps = [""] + [_KEPT_SEPARATOR[gap[0]] for gap in gaps]
+        if not tokens[0]:  # a separator run before the first token keeps nothing
+            del tokens[0], seps[1]
+        return _Tokens(tokens, seps, [])
+    commas: list[int] = []
+    next_sep = ""
+    if not tokens[0]:  # before the first token only its commas count
+        del tokens[0]
+        for ch in gaps.pop(0):
+            if ch == "," and len(commas) < 2:
+                commas.append(0)
+                next_sep = ","
+    seps = [next_sep]
+    for number, gap in enumerate(gaps, start=1):
+        if gap[0] != ",":
+            next_sep = _KEPT_SEPARATOR[gap[0]]
+        if "," in gap:
+            for ch in gap:
+                if ch == "," and len(commas) < 2:  # BibTeX ignores a third comma
+                    commas.append(number)
+                    next_sep = ","
+        seps.append(next_sep)
+    return _Tokens(tokens, seps, commas)
+
+
+def _tokenize_by_character(name: str) -> _Tokens:
+    """``_tokenize`` character by character (names with braces or commas)."""
     pieces: list[list[str]] = []
     seps: list[str] = []
     commas: list[int] = []
@@ -360,7 +405,15 @@ def parse_name(name: str) -> PersonName:
     if not cut.commas:
         # First von Last: von starts at the first lowercase token before the last one.
         last_end = len(tokens)
-        first_end = next((i for i in range(last_end - 1) if is_lowercase_token(tokens[i])), None)
+        first_end = None
+        for i in range(last_end - 1):
+            start = tokens[i][:1]
+            # The first letter decides when it is an ASCII one (most tokens).
+            if "A" <= start <= "Z":
+                continue
+            if "a" <= start <= "z" or is_lowercase_token(tokens[i]):
+                first_end = i
+                break
         if first_end is not None:
             von_end = _von_end(tokens, first_end, last_end)
         else:

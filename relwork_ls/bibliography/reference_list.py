@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import regex
 
@@ -27,6 +28,24 @@ from .names import PersonName
 
 REGEX_TIMEOUT = 2.0
 SOURCE_FORMAT = "reference-list"
+
+
+class _Lazy:
+    """A regular expression compiled when first used: only drafts with a reference list
+    need the patterns below, and compiling them all is a good part of a short run."""
+
+    __slots__ = ("_arguments", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._arguments = (pattern, flags)
+        self._compiled: regex.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = regex.compile(*self._arguments)
+        return getattr(compiled, name)
+
 
 # -- the section ------------------------------------------------------------------------------
 
@@ -76,12 +95,10 @@ def find_reference_section(text: str) -> ReferenceSection | None:
 
 # -- splitting into references --------------------------------------------------------------
 
-_NOISE_LINE = regex.compile(
-    r"^[ \t\f]*(?:\d{1,4}|:::+.*|<div[^>]*>|</div>|\\?\[\\?\]|\f)?[ \t\f]*$"
-)
+_NOISE_LINE = _Lazy(r"^[ \t\f]*(?:\d{1,4}|:::+.*|<div[^>]*>|</div>|\\?\[\\?\]|\f)?[ \t\f]*$")
 # "[12] ", "(12) ", "12. " (three digits at most: "2023. URL" is a year).
-_NUMBER_MARK = regex.compile(r"^[ \t\f]*(?:\[\d{1,4}\]|\(\d{1,3}\)|\d{1,3}\.)[ \t]+")
-_DOI_START = regex.compile(r"10\.\d{4,9}/")
+_NUMBER_MARK = _Lazy(r"^[ \t\f]*(?:\[\d{1,4}\]|\(\d{1,3}\)|\d{1,3}\.)[ \t]+")
+_DOI_START = _Lazy(r"10\.\d{4,9}/")
 
 
 @dataclass
@@ -190,7 +207,7 @@ def split_references(text: str, section: ReferenceSection) -> list[RawReference]
 
 # A line that can end a reference: final punctuation, or a whole URL or DOI (not one
 # broken after "/" or "https:").
-_ENDS_REFERENCE = regex.compile(r"(?:[.!?)\]”\"]|https?://\S+\w|\b10\.\d{4,9}/\S+\w)\s*$")
+_ENDS_REFERENCE = _Lazy(r"(?:[.!?)\]”\"]|https?://\S+\w|\b10\.\d{4,9}/\S+\w)\s*$")
 
 
 def _split_wrapped(lines: list[_Line]) -> list[list[_Line]]:
@@ -237,33 +254,31 @@ _PARTICLES_TEXT = """
     van von der den de del della degli di da du dos das la le ten ter al el bin ibn zu y
 """
 _PARTICLES = frozenset(_PARTICLES_TEXT.split())
-_CORPORATE = regex.compile(r"^(?:Inc|Ltd|LLC|Corp|Co|GmbH|AG|S\.A)\.?$")
+_CORPORATE = _Lazy(r"^(?:Inc|Ltd|LLC|Corp|Co|GmbH|AG|S\.A)\.?$")
 _YEAR_WORD = (
     r"(?:1[5-9]\d\d|20\d\d)(?:[/–-](?:1[5-9]\d\d|20\d\d))?"
     r"|n\.\s?d\.|in\s+press|submitted|forthcoming|accepted"
 )
-_ANY_YEAR = regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{_YEAR_WORD})")
+_ANY_YEAR = _Lazy(rf"(?<![\p{{L}}\p{{N}}])(?:{_YEAR_WORD})")
 # APA and apalike: "(2021a)." or "(2023, July 3)." right after the authors.
-_PAREN_YEAR = regex.compile(
-    rf"\((?P<year>{_YEAR_WORD})(?:-?(?P<suffix>[a-z]))?(?:,[^()\n]{{0,30}})?\)\.?"
-)
+_PAREN_YEAR = _Lazy(rf"\((?P<year>{_YEAR_WORD})(?:-?(?P<suffix>[a-z]))?(?:,[^()\n]{{0,30}})?\)\.?")
 # Chicago author-date and ACL: "… Zaremba. 2021a. Title".
-_SENTENCE_YEAR = regex.compile(
+_SENTENCE_YEAR = _Lazy(
     rf"(?<=\.)[ \t]+(?P<year>{_YEAR_WORD})(?P<suffix>[a-z])?(?:\.|(?<=d\.))(?=\s|$)"
 )
 # plainnat: the year near the end, "…, 2021a." (not inside an identifier or a URL).
-_TRAILING_YEAR = regex.compile(
+_TRAILING_YEAR = _Lazy(
     rf"(?<![\p{{L}}\p{{N}}/.:\-])(?P<year>{_YEAR_WORD})(?P<suffix>[a-z])?(?=[.,;)]?(?:\s|$))"
 )
-_URL = regex.compile(r"(?:https?://|www\.)\S+")
-_DOI = regex.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
-_ET_AL = regex.compile(r",?\s*(?:et\s+al\.?|and\s+others)\s*$")
-_SEPARATOR = regex.compile(r"\s*,?\s*(?:\band\b|&)\s+|\s*,\s*(?:…|\.\.\.)?\s*|\s*(?:…|\.\.\.)\s*")
+_URL = _Lazy(r"(?:https?://|www\.)\S+")
+_DOI = _Lazy(r"\b10\.\d{4,9}/[^\s\"<>]+")
+_ET_AL = _Lazy(r",?\s*(?:et\s+al\.?|and\s+others)\s*$")
+_SEPARATOR = _Lazy(r"\s*,?\s*(?:\band\b|&)\s+|\s*,\s*(?:…|\.\.\.)?\s*|\s*(?:…|\.\.\.)\s*")
 # "M.", "J. D.", "J.-F.", "Ch.", or a lone capital whose period ended the block ("D").
 # Two-letter initials are digraphs ("Ch.", "Th."); "Le." and "Xu." are surnames.
 _DIGRAPHS = r"(?:Ch|Th|Ph|Sh|Zh|Kh|Ts|Gh)"
 _INITIAL = rf"(?:(?:\p{{Lu}}|{_DIGRAPHS})\.|\p{{Lu}}(?!\p{{L}}))"
-_INITIALS = regex.compile(
+_INITIALS = _Lazy(
     rf"^{_INITIAL}(?:[\s\-]*{_INITIAL})*(?:\s+(?:Jr\.?|Sr\.?|II|III|IV))?"
     r"(?:\s+(?P<particles>(?:[a-z]+\.?\s*)+))?$"
 )
@@ -276,7 +291,7 @@ _ORGANISATION_WORDS_TEXT = """
     ltd ltd. llc
 """
 _ORGANISATION_WORDS = frozenset(_ORGANISATION_WORDS_TEXT.split())
-_JOINED = regex.compile(r"(?:\band\b|&)")
+_JOINED = _Lazy(r"(?:\band\b|&)")
 _SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
 
 
@@ -468,7 +483,7 @@ def _looks_given(item: str) -> bool:
     )
 
 
-_SENTENCE_END = regex.compile(r"(?<=[^\s])([.?!])(?=[\s”\"]|$)")
+_SENTENCE_END = _Lazy(r"(?<=[^\s])([.?!])(?=[\s”\"]|$)")
 
 
 def _author_block_end(text: str) -> int:
@@ -684,7 +699,7 @@ def read_reference_list(text: str) -> ReferenceList | None:
     return result
 
 
-_SAME_AUTHORS = regex.compile(r"^(?:—{2,3}|-{3}|_{3,})")
+_SAME_AUTHORS = _Lazy(r"^(?:—{2,3}|-{3}|_{3,})")
 
 
 def _key_base(parsed: ParsedReference) -> str:

@@ -19,7 +19,14 @@ def work_identities(entry: BibEntry) -> list[str]:
     """Keys under which two entries are the same work: DOI, arXiv id, title + first author.
 
     An arXiv DOI (10.48550/arXiv.…) counts as the arXiv id, so a preprint and its DOI match.
+    Computed once per entry (the server checks every entry again on each relint).
     """
+    if entry.identity_memo is None:
+        entry.identity_memo = tuple(_identities(entry))
+    return list(entry.identity_memo)
+
+
+def _identities(entry: BibEntry) -> list[str]:
     identities: list[str] = []
     doi = _DOI_PREFIX.sub("", entry.doi).strip().lower()
     arxiv = None
@@ -46,9 +53,9 @@ def work_identities(entry: BibEntry) -> list[str]:
     needs_purify = "\\" in raw_title or "{" in raw_title  # "{E}vent" is "Event"
     title = _NOT_WORD.sub(" ", fold(purify(raw_title) if needs_purify else raw_title))
     title = title.strip()
-    names = entry.authors or entry.editors
-    if title and len(title) > 10 and names:
-        identities.append(f"title:{title}|{fold(names[0].display_surname())}")
+    lead = entry.lead_person()
+    if title and len(title) > 10 and lead is not None:
+        identities.append(f"title:{title}|{fold(lead.display_surname())}")
     return identities
 
 

@@ -18,16 +18,14 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from docx import Document
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from ..bibliography.csl import load_csl_text
 from ..bibliography.model import Bibliography, LoadProblem
 from ..positions import LineIndex
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_CHOICE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Choice"
@@ -130,6 +128,12 @@ def _paragraphs(root: etree._Element) -> list[etree._Element]:
 
 def read_docx(path: Path) -> DocxText:
     """The text and fields of a .docx file (raises DocxError when it cannot be opened)."""
+    # python-docx and lxml take a while to import: only .docx drafts need them.
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.oxml.ns import qn
+    from lxml import etree
+
     try:
         document = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:

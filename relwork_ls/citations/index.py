@@ -12,12 +12,15 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..bibliography.labels import Label, LabelBasis, LabelOptions, assign_suffixes, label_basis
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry, Bibliography
-from ..findings import RelatedLocation
 from .rendered import without_invisible
+
+if TYPE_CHECKING:
+    from ..findings import RelatedLocation
 
 
 def normalize_names(text: str) -> str:
@@ -34,7 +37,10 @@ def folded_names(text: str) -> str:
 
 def first_surname(names: str) -> str:
     """The first author's surname of a names string, folded ("Xu et al." → "xu")."""
-    text = folded_names(names)
+    return _first_of_folded(folded_names(names))
+
+
+def _first_of_folded(text: str) -> str:
     for marker in (" et al", " and "):
         index = text.find(marker)
         if index >= 0:
@@ -51,7 +57,6 @@ class CitationIndex:
 
     def __post_init__(self) -> None:
         self.entries_by_key: dict[str, BibEntry] = self.bibliography.by_key()
-        entries = list(self.entries_by_key.values())
         # File order: BibTeX's order for \nocite{*} and the tie-break among equal sort keys.
         self.file_order: dict[str, int] = {key: i for i, key in enumerate(self.entries_by_key)}
         self.bases: dict[str, LabelBasis] = {}
@@ -60,26 +65,23 @@ class CitationIndex:
         # a document's suffixes in one group depend only on which of its members it cites.
         self.group_keys: dict[str, str] = {}
         members: dict[str, list[BibEntry]] = defaultdict(list)
-        for entry in entries:
-            basis = label_basis(entry, self.options)
-            key = entry.key.lower()
+        options = self.options
+        for key, entry in self.entries_by_key.items():
+            basis = label_basis(entry, options)
             self.bases[key] = basis
             self.base_labels[key] = basis.label()
             group = self.group_keys[key] = basis.sort_group
             members[group].append(entry)
         self.groups: dict[str, tuple[BibEntry, ...]] = {
             group: tuple(sorted(entries_, key=self._sort_position))
+            if len(entries_) > 1
+            else (entries_[0],)
             for group, entries_ in members.items()
         }
-        self.by_names: dict[str, list[BibEntry]] = defaultdict(list)
-        self.by_folded_names: dict[str, list[BibEntry]] = defaultdict(list)
-        self.by_first_surname: dict[str, list[BibEntry]] = defaultdict(list)
-        for entry in entries:
-            names = self.base_labels[entry.key.lower()].names
-            self.by_names[normalize_names(names)].append(entry)
-            self.by_folded_names[folded_names(names)].append(entry)
-            self.by_first_surname[first_surname(names)].append(entry)
         self._all_labels: dict[str, Label] | None = None
+        # One slot shared with every DocumentIndex made from this index (they copy its
+        # attributes): the lookups are made once, by whichever needs them first.
+        self._lookups: list[tuple[dict[str, list[BibEntry]], ...]] = []
         # How rendered author texts matched names, by what was written (see resolution).
         self.name_matches: dict[tuple[object, ...], object] = {}
         self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
@@ -92,6 +94,46 @@ class CitationIndex:
         view.name_matches = {}
         view.related_locations = {}
         return view
+
+    # -- entries by the names their labels show (made on first use: printing labels needs
+    # none of them) ---------------------------------------------------------------------
+
+    @property
+    def by_names(self) -> dict[str, list[BibEntry]]:
+        """Entries by their label's names, case-insensitively ("liu and wan")."""
+        return self._name_lookups()[0]
+
+    @property
+    def by_folded_names(self) -> dict[str, list[BibEntry]]:
+        """Entries by their label's names, accents folded too ("roziere et al")."""
+        return self._name_lookups()[1]
+
+    @property
+    def by_first_surname(self) -> dict[str, list[BibEntry]]:
+        """Entries by the folded surname of their first author ("xu")."""
+        return self._name_lookups()[2]
+
+    def _name_lookups(self) -> tuple[dict[str, list[BibEntry]], ...]:
+        if not self._lookups:
+            tables: tuple[dict[str, list[BibEntry]], ...] = (
+                defaultdict(list),
+                defaultdict(list),
+                defaultdict(list),
+            )
+            by_names, by_folded, by_first = tables
+            name_keys: dict[str, tuple[str, str, str]] = {}  # many entries share names
+            for key, entry in self.entries_by_key.items():
+                names = self.base_labels[key].names
+                keys = name_keys.get(names)
+                if keys is None:
+                    folded = folded_names(names)
+                    keys = (normalize_names(names), folded, _first_of_folded(folded))
+                    name_keys[names] = keys
+                by_names[keys[0]].append(entry)
+                by_folded[keys[1]].append(entry)
+                by_first[keys[2]].append(entry)
+            self._lookups[:] = [tables]
+        return self._lookups[0]
 
     def _sort_position(self, entry: BibEntry) -> tuple[bytes, int]:
         key = entry.key.lower()

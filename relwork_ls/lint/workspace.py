@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from ..bibliography.cache import open_cache
 from ..bibliography.files import (
     MAX_FILE_BYTES,
     BibliographyError,
@@ -169,10 +170,22 @@ class Workspace:
         elif path in self.overlays:
             bib = bibliography_from_text(self.overlays[path], str(path))
         else:
-            options = LabelOptions(self.config.style, self.config.two_author_joiner)
+            config = self.config
+            # Parsed bibliographies persist in the cache directory between runs.
+            cache = self.memo(
+                "bibliography-cache",
+                None,
+                config,
+                lambda: (
+                    open_cache(config.root, config.permitted_cache_dir())
+                    if config.use_cache
+                    else None
+                ),
+            )
+            options = LabelOptions(config.style, config.two_author_joiner)
             try:
                 bib = load_bibliography(
-                    path, max_bytes=self.config.max_file_bytes, label_options=options
+                    path, max_bytes=config.max_file_bytes, label_options=options, cache=cache
                 )
             except Exception as error:  # noqa: BLE001 - one bad file is one finding
                 # The drafts and the other bibliographies still count.
