@@ -239,7 +239,8 @@ def _bib_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=[],
         metavar="FILE",
-        help="bibliography to resolve against (repeatable; .bib, CSL-JSON .json, or .bbl)",
+        help="bibliography to resolve against (repeatable; .bib, CSL-JSON .json, .bbl, or "
+        "Hayagriva .yml)",
     )
 
 
@@ -296,16 +297,25 @@ def _history(args: argparse.Namespace, config: Config) -> History:
     """--bib-before/--since, else the config's ``bibliographies_before``/``since``."""
     from .lint.run import History
 
+    for path in args.bib_before:
+        _check_bibliography_file(path.resolve(), "--bib-before", config.max_file_bytes)
+    # The config's older bibliographies are checked when read: one that is missing is a
+    # finding (RW013), not a stopped run.
     before = [p.resolve() for p in args.bib_before] or config.bibliographies_before
-    for path in before:
-        _check_bibliography_file(path, "--bib-before", config.max_file_bytes)
     if args.since is not None:
         start = (args.paths or [Path(".")])[0].resolve()
+        folder = start if start.is_dir() else start.parent
         try:
-            resolve_commit(start if start.is_dir() else start.parent, args.since)
+            resolve_commit(folder, args.since)
         except GitError as error:
+            if not _in_git_repository(folder):
+                raise UsageError(f"--since: {folder} is not in a git repository") from error
             raise UsageError(f"--since: {error}") from error
     return History(before, args.since or config.since)
+
+
+def _in_git_repository(folder: Path) -> bool:
+    return any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
 def _config_for(args: argparse.Namespace, start: Path) -> Config:
@@ -336,22 +346,36 @@ def _cited_rows(
             raise UsageError(f"no such file or directory: {path}")
     listed = [p.resolve() for p in args.cited_by if p.suffix.lower() in (".aux", ".bbl")]
     drafts = [p for p in args.cited_by if p.suffix.lower() not in (".aux", ".bbl")]
-    workspace = Workspace(config, extra_bibliographies=[b.resolve() for b in args.bibliographies])
-    views: list[CitationIndex] = []
+    workspace = Workspace(
+        config,
+        extra_bibliographies=[b.resolve() for b in args.bibliographies],
+        use_sibling_bbl=not args.no_bbl,
+    )
+    views: list[DocumentIndex] = []
     if listed:
         evidence = evidence_from_files(listed, index, config, workspace.read_if_possible)
         views.append(document_labels(index, evidence))
     if drafts:
         result = lint_paths(drafts, workspace)
-        views.extend(a.index for a in result.analyses if a.index is not None)
+        views.extend(a.index for a in result.analyses if isinstance(a.index, DocumentIndex))
     rows = []
+    unsettled = []
     for entry in index.entries_by_key.values():
-        for view in views:
-            if isinstance(view, DocumentIndex) and view.entry(entry.key) is not None:
-                match = view.entry(entry.key)
-                if match is not None and view.is_cited(match):
-                    rows.append((entry.key, view.label(match).text(), entry.title))
-                    break
+        certain = [v for v in views if (e := v.entry(entry.key)) and v.certainly_cites(e)]
+        if certain:
+            view = certain[0]
+            match = view.entry(entry.key)
+            assert match is not None
+            rows.append((entry.key, view.label(match).text(), entry.title))
+        elif any((e := v.entry(entry.key)) and v.is_cited(e) for v in views):
+            unsettled.append(entry.key)
+    if unsettled:
+        # Works the text may cite, but cannot say (RW020): their labels depend on which.
+        _note(
+            f"note: {len(unsettled)} work(s) may be cited but the text cannot say which, so "
+            f"they are not listed: {', '.join(unsettled[:8])}"
+            + (" …" if len(unsettled) > 8 else "")
+        )
     return rows
 
 
@@ -532,6 +556,8 @@ def _no_drafts(result: LintResult, paths: list[Path]) -> None:
 def run_lint(args: argparse.Namespace) -> int:
 
     paths = args.paths or [Path(".")]
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes applies with --fix or --diff")
     _check_output(args.output)
     workspace = _workspace(args, paths)
     history = _history(args, workspace.config)

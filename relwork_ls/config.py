@@ -231,13 +231,16 @@ def config_from_mapping(data: dict[str, Any], root: Path, where: str = "settings
     if not all(isinstance(g, list) and all(isinstance(p, str) for p in g) for g in groups):
         raise ConfigError(f"{where}: drafts must be a list of lists of paths, oldest first")
     config.drafts = [list(g) for g in groups]
-    config.detect_drafts = bool(data.get("detect_drafts", True))
+    detect = data.get("detect_drafts", True)
+    if not isinstance(detect, bool):
+        raise ConfigError(f"{where}: detect_drafts must be true or false")
+    config.detect_drafts = detect
     separator = data.get("suffix_separator")
     if separator not in (None, ",", ";"):
         raise ConfigError(f"{where}: suffix_separator must be ',' or ';'")
     config.suffix_separator = separator
     unused = data.get("unused_entries")
-    if unused not in (None, True, False):
+    if unused is not None and not isinstance(unused, bool):
         raise ConfigError(f"{where}: unused_entries must be true or false")
     config.unused_entries = unused
     before = _list(data.get("bibliographies_before", []), where, "bibliographies_before")

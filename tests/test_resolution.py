@@ -104,3 +104,15 @@ def test_rw007_and_rw008_keys():
 
 def test_bare_capitalised_word_without_any_candidate_is_not_reported():
     assert lint_text("(Transformer, 2017) and (GPT-4, 2023)", bib(REFS)) == []
+
+
+def test_two_letters_on_a_lone_work_are_not_merged_by_a_safe_fix():
+    # "2023a" and "2023b" for the only Chen et al. 2023 work: one is probably a work
+    # missing from the bibliography; removing both letters would make them one citation.
+    findings = lint_text("(Chen et al., 2021a) and (Chen et al., 2021b)", bib(REFS))
+    assert codes(findings) == ["RW003", "RW003"]
+    assert all("missing from the bibliography" in f.message for f in findings)
+    assert all(f.fix is not None and not f.fix.safe for f in findings)
+    # One letter alone on it: the same work, the fix is safe.
+    (alone,) = lint_text("(Chen et al., 2021a)", bib(REFS))
+    assert alone.fix is not None and alone.fix.safe

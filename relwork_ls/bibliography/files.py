@@ -76,6 +76,8 @@ def regular_target(
         info = target.stat()
     except OSError as error:
         return None, f"cannot be read: {error.strerror or error}"
+    if stat.S_ISDIR(info.st_mode):
+        return None, "a folder, not a file"
     if not stat.S_ISREG(info.st_mode):
         return None, "not a regular file (FIFO, socket or device)"
     if info.st_size > max_bytes:
@@ -276,6 +278,8 @@ def _bbl_as_bibliography(text: str, path: str) -> Bibliography:
     bib = Bibliography(paths=[path])
     for label in load_bbl_text(text):
         span = SourceSpan(path, label.line, 0, label.line, 0)
-        bib.entries.append(BibEntry(label.key, "misc", {"year": label.year}, (), (), span, "bbl"))
+        # The names as printed stand in for authors: the .bbl keeps no others.
+        fields = {"year": label.year, "printed_names": label.names}
+        bib.entries.append(BibEntry(label.key, "misc", fields, (), (), span, "bbl"))
         bib.bbl_labels[label.key.lower()] = label
     return bib

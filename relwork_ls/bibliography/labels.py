@@ -276,6 +276,15 @@ def label_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
 
 def _compute_basis(entry: BibEntry, options: LabelOptions) -> LabelBasis:
     year = entry_year(entry)
+    if entry.source_format == "bbl":
+        # An item of a .bbl read as a bibliography: its label is as printed (the .bbl's
+        # letters come with it as the document's labels).
+        names = entry.fields.get("printed_names", "") or entry.key[:3]
+        raw_label = names + ("(" + year if year else "")
+        group = sortify(raw_label)
+        return make_basis(
+            entry, (group + "    " + entry.key).encode(), raw_label, names, year, group
+        )
     raw_names = raw_short_names(entry, options)
     if options.style == "apalike":
         raw_label = raw_names + ", " + purify(year)[-4:]

@@ -67,7 +67,7 @@ def duplicate_work_findings(
 
 
 def unused_entry_findings(
-    index: CitationIndex, documents: Sequence[DocumentIndex] | Iterable[BibEntry]
+    index: CitationIndex, documents: Iterable[DocumentIndex | BibEntry]
 ) -> list[Finding]:
     """RW302 for entries that no document cites (certainly or possibly).
 
@@ -98,6 +98,8 @@ def conflicting_definitions(index: CitationIndex) -> list[Finding]:
     first: dict[str, BibEntry] = {}
     findings = []
     for entry in index.bibliography.entries:
+        if entry.source_format == "bbl":
+            continue  # a .bbl item holds a label, not a definition to compare
         key = entry.key.lower()
         kept = first.setdefault(key, entry)
         if kept is entry or kept.span.path == entry.span.path:

@@ -79,7 +79,8 @@ def repeated_group_findings(
                 Finding(
                     "RW202",
                     f"'{index.label(work.entry).names}' appears twice in one parenthetical; "
-                    "natbib would print the works together",
+                    "the works can be written together (natbib does so when their keys are "
+                    "cited next to each other)",
                     doc.span(work.start, work.end),
                     fix=fix,
                 )

@@ -80,6 +80,8 @@ class DocumentIndex(CitationIndex):
         self.order = dict(order)
         self.name_matches = base.name_matches
         self.related_locations = {}
+        # The suffixes the document writes for each group ("" for none).
+        self.written_suffixes: dict[str, set[str]] = {}
         self._labels: dict[str, Label] = {}
         self._exact = (
             None
@@ -118,6 +120,16 @@ class DocumentIndex(CitationIndex):
             for key in referents
         ]
         return self.evidence.with_known(settled)
+
+    def certainly_cites(self, entry: BibEntry) -> bool:
+        """Whether every cited set consistent with the document holds ``entry``."""
+        key = entry.key.lower()
+        if self._exact is not None and key in self._exact:
+            return True
+        solution = self.solutions.get(self.group_key(entry))
+        if solution is not None and key in solution.forced:
+            return True
+        return key in self.local_evidence().known
 
     def is_cited(self, entry: BibEntry) -> bool:
         """Whether the document certainly or possibly cites ``entry``."""

@@ -137,7 +137,10 @@ def read_docx(path: Path) -> DocxText:
     try:
         document = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DocxError(f"cannot open {path.name} as a Word document: {error}") from error
+        raise DocxError(
+            f"cannot open {path.name} as a Word document (.docx): it is damaged or of "
+            "another format"
+        ) from error
     builder = _Builder()
     body = document.element.body
     for paragraph in _paragraphs(body):

@@ -60,6 +60,8 @@ class GroupSolution:
     cited: tuple[str, ...] = ()
     # Members that would each be written without a letter (one work of the group cited).
     plain: frozenset[str] = frozenset()
+    # Members every consistent cited set holds.
+    forced: frozenset[str] = frozenset()
 
 
 # Letters of the members of a cited set, given in sort order.
@@ -92,7 +94,7 @@ def _conflict_reason(problem: GroupProblem, written: WrittenLabel, cited_count: 
 def _solve_exact(problem: GroupProblem, suffixes_of: SuffixesOf) -> GroupSolution:
     cited = tuple(m for m in problem.members if m in problem.known)
     letters = suffixes_of(cited)
-    solution = GroupSolution(cited=cited)
+    solution = GroupSolution(cited=cited, forced=frozenset(cited))
     if len(cited) == 1 and not letters[cited[0]]:
         solution.plain = frozenset(cited)
     for written in problem.written:
@@ -129,8 +131,11 @@ def _solve_by_rank(problem: GroupProblem) -> GroupSolution:
     group_need = max(highest + 1, 2) if several else 0
     if several:
         solution.cited = _smallest_cited_set(members, known, group_need)
+        # As many letters as members: every member is cited.
+        solution.forced = frozenset(members) if group_need >= count else frozenset(known)
     elif known:
         solution.cited = tuple(m for m in members if m in known)
+        solution.forced = frozenset(known)
     before = _known_before(members, known)
     pool = [m for m in members if m in known] if known else list(members)
     if not several:
@@ -220,6 +225,7 @@ def _solve_by_enumeration(problem: GroupProblem, suffixes_of: SuffixesOf) -> Gro
             solution.conflicts[written.work] = _conflict_reason(problem, written, len(members))
         return solution
     solution.cited = consistent[0]
+    solution.forced = frozenset(set(consistent[0]).intersection(*map(set, consistent[1:])))
     if all(len(s) == 1 for s in consistent):
         solution.plain = frozenset(s[0] for s in consistent)
     for written in problem.written:

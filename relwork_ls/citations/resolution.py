@@ -17,6 +17,8 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import regex
+
 from ..bibliography.model import BibEntry
 from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
@@ -93,6 +95,9 @@ class ManuscriptFile:
 # -- name matching (independent of the cited set; cached per written form) -----------------
 
 EXACT, FOLDED, AUTHOR_FORM = "exact", "folded", "author-form"
+# The authors written out in full or in part ("Holmgren, Hansen, and Mikofski"): the names
+# tell the works apart, so no suffix is needed.
+LISTED = "listed"
 YEAR_OFF, UNMATCHED, NOT_A_CITATION = "year-off", "unmatched", "not-a-citation"
 
 
@@ -143,6 +148,9 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
             break
     last = len(work.name_options) - 1
     option = work.name_options[last]
+    listed = _listed_authors(index, work)
+    if listed is not None:
+        return listed
     same_first: dict[str, BibEntry] = {}
     for other in work.name_options:
         for entry in index.by_first_surname.get(first_surname(other.text), []):
@@ -163,6 +171,37 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
     return NameMatch(UNMATCHED, last, (), tuple(_suggest(index, option.text, work.year)), near)
 
 
+_NAME_LIST = regex.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")
+
+
+def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
+    """Works whose authors the text lists more fully than a label does, as APA, Chicago and
+    biblatex write them ("Holmgren, Hansen, and Mikofski, 2018", "Holmgren, Hansen, Stein,
+    et al., 2018"): the same surnames in the same order, all of them or, before "et al.",
+    the first ones."""
+    for number, option in enumerate(work.name_options):
+        text = option.text.strip()
+        truncated = text.endswith(("et al.", "et al"))
+        if truncated:
+            text = text[: text.rfind("et al")].rstrip(" ,")
+        written = [folded_names(part) for part in _NAME_LIST.split(text) if part.strip()]
+        if len(written) < 2:
+            continue
+        found = []
+        for entry in index.by_first_surname.get(written[0], []):
+            if index.base_label(entry).year != work.year:
+                continue
+            people = [p for p in entry.authors or entry.editors if not p.is_others]
+            surnames = [folded_names(p.display_surname()) for p in people]
+            if surnames[: len(written)] != written:
+                continue
+            if truncated and len(surnames) > len(written) or len(surnames) == len(written):
+                found.append(entry)
+        if found:
+            return NameMatch(LISTED, number, tuple(found))
+    return None
+
+
 def _one_edit(index: CitationIndex, names: str, year: str) -> BibEntry | None:
     """The one entry of this year whose names are one spelling edit away, if exactly one."""
     target = folded_names(names)
@@ -174,14 +213,16 @@ def _one_edit(index: CitationIndex, names: str, year: str) -> BibEntry | None:
 
 
 def _suggest(index: CitationIndex, names: str, year: str) -> list[BibEntry]:
-    target = folded_names(names)
+    """Entries whose first author's surname is close to the one written (the shared
+    " et al." must not make "Budninskiy et al." look like "Dosovitskiy et al.")."""
+    target = first_surname(names)
     scored: list[tuple[float, str, BibEntry]] = []
-    for folded, entries in index.by_folded_names.items():
+    for folded, entries in index.by_first_surname.items():
         matcher = difflib.SequenceMatcher(None, target, folded)
-        if matcher.quick_ratio() < 0.6:
+        if matcher.quick_ratio() < 0.75:
             continue
         ratio = matcher.ratio()
-        if ratio < 0.6:
+        if ratio < 0.75:
             continue
         for entry in entries:
             bonus = 0.2 if index.base_label(entry).year == year else 0.0
@@ -324,6 +365,8 @@ class _Resolver:
         cited = f"{option.text}, {work.year}{work.suffix}"
         if match.kind == NOT_A_CITATION:
             return WorkResolution(work, pending.citation, None, option)
+        if match.kind == LISTED and len(match.candidates) == 1:
+            return WorkResolution(work, pending.citation, match.candidates[0], option)
         if match.kind in (FOLDED, YEAR_OFF) and not continuation:
             spelled = match.candidates or match.others
             correct = self.index.base_label(spelled[0]).names
@@ -413,6 +456,8 @@ class _Resolver:
     ) -> None:
         match, file = pending.match, pending.file
         message = f"no work '{cited}' in the bibliography"
+        if match.near is None and not match.others:
+            message += f" (no work by {option.text.split(',')[0].split(' et al')[0]} at all)"
         fix = None
         if match.near is not None:
             near = match.near
@@ -478,12 +523,25 @@ class _Resolver:
             entry = candidates[0] if len(candidates) == 1 else group_cited[0]
             suffix_start = work.year_end - len(work.suffix)
             where = "exists" if len(candidates) == 1 else "is cited here"
+            letters = sorted(
+                {s for g in pending.groups for s in view.written_suffixes.get(g, ()) if s}
+            )
+            message = (
+                f"superfluous suffix '{work.suffix}' in '{cited}': only one {option.text} "
+                f"{work.year} work {where}, {view.describe(entry)}"
+            )
+            if len(letters) > 1:
+                # "2023a" and "2023b" for one work: one of them may be a work missing from
+                # the bibliography, so removing the letter is not certain to keep the meaning.
+                message += (
+                    f"; the document writes {', '.join(letters)} for it: is a {option.text} "
+                    f"{work.year} work missing from the bibliography?"
+                )
             self.report(
                 file,
                 slot,
                 "RW003",
-                f"superfluous suffix '{work.suffix}' in '{cited}': only one {option.text} "
-                f"{work.year} work {where}, {view.describe(entry)}",
+                message,
                 start,
                 end,
                 [entry],
@@ -491,12 +549,16 @@ class _Resolver:
                 Fix(
                     f"Remove the suffix '{work.suffix}'",
                     (self.edit(file, suffix_start, work.year_end, ""),),
+                    safe=len(letters) <= 1,
                 )
                 if _is_head(work)
                 else None,
             )
+            if len(letters) > 1:  # which letter means the work in the bibliography?
+                return WorkResolution(work, pending.citation, None, option, (entry,))
             return WorkResolution(work, pending.citation, entry, option)
         listed = group_cited if view.evidence.exact is not None and group_cited else candidates
+        listed = sorted(listed, key=lambda e: view.label(e).text())
         self.report(
             file,
             slot,
@@ -654,6 +716,8 @@ def resolve_manuscript(
                 done = resolver.match_rendered(pending, slot)
                 if done is not None:
                     state.slots[slot] = done
+                    if pending.match.kind == LISTED and done.entry is not None:
+                        keyed.append(done.entry.key.lower())  # named in full: cited for sure
                 else:
                     pendings.append((pending, slot))
     evidence = evidence.with_known(keyed)
@@ -681,7 +745,13 @@ def _solve(
         if evidence.exact is not None
         else None
     )
-    known = frozenset(evidence.known)
+    # A rendered work that can only be one entry marks it cited, like a key.
+    only = {
+        pending.match.candidates[0].key.lower()
+        for pending in pendings
+        if len(pending.match.candidates) == 1
+    }
+    known = frozenset(evidence.known) | only
     order: dict[str, int] = {}
     for key in [*(evidence.exact or ()), *evidence.known]:
         order.setdefault(key.lower(), len(order))
@@ -717,7 +787,12 @@ def _solve(
                     binding=len(groups) == 1,
                 )
             )
-    return solve_groups(index, evidence, problems, order)
+    view = solve_groups(index, evidence, problems, order)
+    view.written_suffixes = {
+        group: {w.suffix for w in problem.written if w.binding}
+        for group, problem in problems.items()
+    }
+    return view
 
 
 def resolve_citations(

@@ -38,6 +38,9 @@ from .reports import display_path
 from .workspace import DocumentAnalysis, SkippedFile, Workspace, discover
 
 MAX_FIX_PASSES = 4
+# Findings on a bibliography outside the linted folders that still concern the drafts: the
+# rest (duplicates, repeated fields…) is for whoever keeps that library.
+_READ_PROBLEMS = frozenset({"RW011", "RW014", "RW303"})
 # A stale label (RW102) says more about a work than these findings at the same place.
 _SUPERSEDED_BY_STALE = frozenset({"RW001", "RW002", "RW003", "RW006", "RW101"})
 
@@ -249,9 +252,11 @@ def lint_paths(
     isolated = _Isolated()
     analyses: list[DocumentAnalysis] = []
     findings: list[Finding] = [_skipped_finding(file) for file in skipped]
-    for draft in drafts:
+    drafts = list(drafts)
+    for draft in drafts:  # grows: a LaTeX root brings the files it includes
         try:
             analysis = workspace.analyze(draft, (texts or {}).get(draft), texts)
+            drafts.extend(m for m in workspace.members_of(draft) if m not in drafts)
         except OSError as error:  # UnreadableFile among others: the draft is skipped
             if draft in explicit_drafts:
                 reason = error.reason if isinstance(error, UnreadableFile) else error.strerror
@@ -269,6 +274,7 @@ def lint_paths(
             and not analysis.bibliographies
             and not workspace.refused
             and not workspace.unreadable
+            and not workspace.missing
         ):
             raise LintUsageError(
                 f"{draft}: no bibliography: pass --bib FILE, list `bibliographies` in "
@@ -283,23 +289,40 @@ def lint_paths(
     used: list[Path] = []
     for analysis in analyses:
         used.extend(b for b in analysis.bibliographies if b not in used)
-    configured_bibs = workspace.permitted(workspace.config.bibliographies, workspace.config.source)
+    configured_bibs = workspace.present(
+        workspace.permitted(workspace.config.bibliographies, workspace.config.source)
+    )
     for bib in [*workspace.extra_bibliographies, *configured_bibs, *found_bibs]:
         if bib not in used:
             used.append(bib)
     for bib in used:
         if not bib.exists() and not bib.is_symlink() and bib not in workspace.overlays:
             raise LintUsageError(f"bibliography not found: {bib}")
-    for bib in used:
-        findings.extend(
-            isolated.run(bib, "reading", partial(workspace.bibliography_findings, [bib]))
+    findings.extend(_cited_setting_findings(workspace, analyses))
+    with_bibliography = {a.path for a in analyses if a.bibliographies}
+    for missing, named_in in sorted(workspace.missing.items(), key=lambda item: str(item[0])):
+        if named_in in with_bibliography:
+            continue  # the draft fell back on another bibliography, which it resolves with
+        where = named_in or missing
+        findings.append(
+            Finding(
+                "RW011",
+                f"{missing.name} is named as a bibliography but does not exist ({missing})",
+                SourceSpan(str(where), 0, 0, 0, 0),
+            )
         )
+    owned = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    owned.append(workspace.config.root.resolve())
+    for bib in used:
+        found_there = isolated.run(bib, "reading", partial(workspace.bibliography_findings, [bib]))
+        if not _inside_any(bib, owned):
+            # A shared library elsewhere: only what keeps its entries from being read.
+            found_there = [f for f in found_there if f.code in _READ_PROBLEMS]
+        findings.extend(found_there)
     for analysis in analyses:
         findings.extend(workspace.combination_findings.get(analysis.bibliographies, []))
     findings.extend(_refused_findings(workspace))
     findings.extend(linter.problems)
-    owned = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
-    owned.append(workspace.config.root.resolve())
     findings.extend(_bibliography_checks(analyses, workspace, owned, isolated))
     findings.extend(isolated.findings)
     findings = _supersede(findings)
@@ -339,6 +362,29 @@ def _beside_named_drafts(paths: list[Path], workspace: Workspace) -> list[Path]:
     folders = list(dict.fromkeys(path.resolve().parent for path in paths if path.is_file()))
     found = discover(folders, workspace.config.exclude).bibliographies if folders else []
     return found if len(found) == 1 else []
+
+
+def _cited_setting_findings(
+    workspace: Workspace, analyses: list[DocumentAnalysis]
+) -> list[Finding]:
+    """The `cited` and `cited_from` settings, checked: a key no bibliography in use has
+    (RW007), a file that does not exist (RW011); reported on the config file."""
+    config = workspace.config
+    where = SourceSpan(str(config.source or config.root), 0, 0, 0, 0)
+    findings = []
+    indexes = [a.index for a in analyses if a.index is not None]
+    if indexes:
+        for key in config.cited:
+            if all(index.entry(key) is None for index in indexes):
+                findings.append(
+                    Finding("RW007", f"'{key}' (in `cited`) is in no bibliography in use", where)
+                )
+    for path in config.cited_from:
+        if not path.is_file():
+            findings.append(
+                Finding("RW011", f"{path.name} (in `cited_from`) does not exist ({path})", where)
+            )
+    return findings
 
 
 def _skipped_finding(skipped: SkippedFile) -> Finding:
@@ -426,6 +472,8 @@ def _bibliography_checks(
     for key, base in bases.items():
         views = documents.get(key, [])
         where = base.bibliography.paths[0] if base.bibliography.paths else "."
+        if not any(_inside_any(Path(p), owned) for p in base.bibliography.paths):
+            continue  # a shared library elsewhere: its duplicates are its keeper's business
         findings.extend(
             isolated.run(where, "checking", partial(_duplicates, workspace, base, views))
         )
@@ -440,8 +488,11 @@ def _bibliography_checks(
         own_list = bool(entries) and all(e.source_format == "reference-list" for e in entries)
         if setting or (setting is None and own_list):
             # A reference list is printed whole: there, unused means never referred to.
-            cited = referenced.get(key, []) if own_list else views
-            unused = isolated.run(where, "checking", partial(unused_entry_findings, base, cited))
+            # Relative to what the documents cite, and to every work a citation resolved to.
+            used: list[DocumentIndex | BibEntry] = list(referenced.get(key, []))
+            if not own_list:
+                used.extend(views)
+            unused = isolated.run(where, "checking", partial(unused_entry_findings, base, used))
             findings.extend(f for f in unused if _inside_any(Path(f.span.path), owned))
     return findings
 
@@ -473,6 +524,8 @@ class FixOutcome:
     changed: dict[Path, tuple[str, str]]  # path → (before, after): what the fixes change
     skipped: list[str]  # why a file was not fixed, one line each
     written: list[Path] = field(default_factory=list)  # the files actually rewritten
+    # Files that begin with a byte-order mark (kept by --fix; shown by --diff).
+    with_bom: set[Path] = field(default_factory=set)
 
 
 def _writable_roots(paths: list[Path]) -> list[Path]:
@@ -512,6 +565,9 @@ def lint_and_fix(
     skipped: list[str] = []
     max_bytes = workspace.config.max_file_bytes
     for draft in discover(paths, workspace.config.exclude, max_bytes=max_bytes).drafts:
+        if draft.suffix.lower() == ".docx":
+            skipped.append(f"{draft}: Word documents are checked, not fixed")
+            continue
         try:
             snapshot = FileSnapshot.read(draft, max_bytes)
         except OSError as error:
@@ -557,11 +613,15 @@ def lint_and_fix(
             else:
                 written.append(path)
     final = lint_paths(paths, workspace, history, texts=None if write else current)
-    return FixOutcome(final, changed, skipped, written)
+    with_bom = {path for path in changed if snapshots[path].bom}
+    return FixOutcome(final, changed, skipped, written, with_bom)
 
 
 def unified_diff(outcome: FixOutcome) -> str:
-    return "".join(
-        make_diff(display_path(str(path)), before, after)
-        for path, (before, after) in sorted(outcome.changed.items())
-    )
+    """The changes as a patch; a file's byte-order mark is part of its first line, so
+    ``patch`` finds that line."""
+    parts = []
+    for path, (before, after) in sorted(outcome.changed.items()):
+        mark = "\ufeff" if path in outcome.with_bom else ""
+        parts.append(make_diff(display_path(str(path)), mark + before, mark + after))
+    return "".join(parts)

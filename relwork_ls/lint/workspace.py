@@ -104,6 +104,8 @@ class Workspace:
     overlays: dict[Path, str] = field(default_factory=dict)
     # --bib-from-text: a draft with a reference list uses it even beside a bibliography.
     bib_from_text: bool = False
+    # Whether a .bbl beside a bibliography supplies labels (labels --no-bbl: no).
+    use_sibling_bbl: bool = True
 
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
@@ -111,6 +113,7 @@ class Workspace:
         self._unopenable: dict[Path, str] = {}
         # Per document root: the key it was analysed under and the analyses of its files.
         self._analyses: dict[Path, tuple[tuple[object, ...], dict[Path, DocumentAnalysis]]] = {}
+        self._members: dict[Path, tuple[Path, ...]] = {}
         self.manuscripts = ManuscriptFinder(
             self.read_if_possible, lambda path: self.config.allows_path(path)
         )
@@ -119,6 +122,9 @@ class Workspace:
         # Paths that configuration or a draft named but that lie outside the trusted root:
         # path → where they were named (config file or draft). Reported as RW012.
         self.refused: dict[Path, Path | None] = {}
+        # Bibliographies named (by a draft or the config) that do not exist: path → where
+        # they were named. Reported as RW011; the draft falls back to the others.
+        self.missing: dict[Path, Path | None] = {}
         # Problems of bibliographies used together (RW307), by the set of paths.
         self.combination_findings: dict[tuple[Path, ...], list[Finding]] = {}
         # Bibliographies that could not be read (each reported once as RW011).
@@ -185,7 +191,11 @@ class Workspace:
             options = LabelOptions(config.style, config.two_author_joiner)
             try:
                 bib = load_bibliography(
-                    path, max_bytes=config.max_file_bytes, label_options=options, cache=cache
+                    path,
+                    use_sibling_bbl=self.use_sibling_bbl,
+                    max_bytes=config.max_file_bytes,
+                    label_options=options,
+                    cache=cache,
                 )
             except Exception as error:  # noqa: BLE001 - one bad file is one finding
                 # The drafts and the other bibliographies still count.
@@ -251,11 +261,17 @@ class Workspace:
         # A named file that exists but cannot be read (a device, too large) is kept, to be
         # reported; one that does not exist falls back to the configured ones.
         existing = [p for p in named if p.exists() or p.is_symlink() or p in self.overlays]
+        for path in named:
+            if path not in existing:
+                self.missing.setdefault(path, draft)
         if existing:
             return tuple(dict.fromkeys(self.permitted(existing, draft)))
         if self.config.bibliographies:
-            configured = self.permitted(self.config.bibliographies, self.config.source)
-            return tuple(dict.fromkeys(configured))
+            configured = self.present(
+                self.permitted(self.config.bibliographies, self.config.source)
+            )
+            if configured:
+                return tuple(dict.fromkeys(configured))
         if self.discovered_bibliographies:
             return tuple(dict.fromkeys(self.discovered_bibliographies))
         beside = discover(
@@ -287,6 +303,21 @@ class Workspace:
             self._undecodable.discard(path)
         return text
 
+    def present(self, paths: Iterable[Path]) -> list[Path]:
+        """The configured bibliographies that exist; the others are remembered as missing."""
+        found = []
+        for path in paths:
+            if path.exists() or path.is_symlink() or path in self.overlays:
+                found.append(path)
+            else:
+                self.missing.setdefault(path, self.config.source)
+        return found
+
+    def members_of(self, root: Path) -> tuple[Path, ...]:
+        """The files of the document ``root`` starts (itself alone unless it is a LaTeX
+        root that includes others), as its last analysis found them."""
+        return self._members.get(root, (root,))
+
     def read_if_possible(self, path: Path) -> str | None:
         """A buffer's or file's text; None when it cannot be read (not a regular file, too
         large, unreadable) or lies outside what may be read."""
@@ -310,6 +341,8 @@ class Workspace:
         texts = texts or {}
         text = texts.get(path, self.text_of(path)) if text is None else text
         manuscript = self.manuscripts.manuscript_of(path, text)
+        if manuscript.root == path:
+            self._members[path] = manuscript.files
 
         def member_text(member: Path) -> str | None:
             if member == path:
@@ -517,11 +550,18 @@ def discover(
                     consider(Path(folder) / name, explicit=False, tree=tree)
         else:
             consider(path, explicit=True, tree=None)
-    # A .bbl next to its .bib only supplies labels; it is not a second bibliography.
+    # A .bbl next to its .bib only supplies labels; it is not a second bibliography. Nor
+    # is the .bbl LaTeX made for a document (beside its .tex), unless nothing else is
+    # there to resolve against (an arXiv source often ships main.tex and main.bbl only).
     bibs = found.bibliographies
     stems = {b.with_suffix("") for b in bibs if b.suffix.lower() != ".bbl"}
+    documents = {d.with_suffix("") for d in found.drafts if d.suffix.lower() == ".tex"}
+    others = len(stems) > 0
     found.bibliographies = [
-        b for b in bibs if b.suffix.lower() != ".bbl" or b.with_suffix("") not in stems
+        b
+        for b in bibs
+        if b.suffix.lower() != ".bbl"
+        or (b.with_suffix("") not in stems and not (others and b.with_suffix("") in documents))
     ]
     found.drafts = list(dict.fromkeys(found.drafts))
     found.bibliographies = list(dict.fromkeys(found.bibliographies))
