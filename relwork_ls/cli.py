@@ -52,8 +52,10 @@ EXIT_INTERNAL = 3
 
 EXIT_STATUS_HELP = """\
 exit status:
-  0  nothing at or above --fail-on was found (labels, relabel: done)
-  1  findings at or above --fail-on; with --diff: something would change
+  0  nothing at or above --fail-on was found (labels: done; relabel: every stale label
+     rewritten, or none found)
+  1  findings at or above --fail-on; relabel: stale labels left (a file it could not
+     write, a label it cannot settle); with --diff: something would change
   2  usage, configuration or input error, one line on stderr: a missing, unreadable or
      oversized file, a bad option value, an unknown code (also in a 'relwork: ignore'
      comment), a report or output that cannot be written
@@ -548,6 +550,14 @@ def _no_drafts(result: LintResult, paths: list[Path]) -> None:
         return
     named = " ".join(str(p) for p in paths)
     suffixes = ", ".join(sorted({s for s in DRAFT_SUFFIXES if s not in (".text", ".ltx")}))
+    unread = [
+        f
+        for f in result.findings
+        if f.code == "RW011" and Path(f.span.path).suffix.lower() in DRAFT_SUFFIXES
+    ]
+    if unread:
+        _note(f"no draft in {named} could be read (RW011 above says why)")
+        return
     if not result.bibliographies:
         raise UsageError(f"no drafts ({suffixes}) or bibliographies found in {named}")
     _note(f"no drafts ({suffixes}) found in {named}; only the bibliographies were checked")
@@ -596,8 +606,15 @@ def run_relabel(args: argparse.Namespace) -> int:
     _report_fix(outcome, args.diff)
     if args.diff:
         return EXIT_FINDINGS if outcome.changed else 0
-    _print(render(outcome.result.findings, "text"))
-    return EXIT_INTERNAL if outcome.result.internal_errors else 0
+    remaining = outcome.result.findings
+    _print(render(remaining, "text"))
+    if outcome.result.internal_errors:
+        return EXIT_INTERNAL
+    if remaining:  # a file that could not be written, or a label no rewrite settles
+        count = len(remaining)
+        _note(f"{count} stale label{'s' if count != 1 else ''} left as written (listed above)")
+        return EXIT_FINDINGS
+    return 0
 
 
 def _tcp_address(value: str) -> str:

@@ -164,3 +164,16 @@ def test_labels_cited_by_lists_only_works_the_text_settles(tmp_path, capsys):
 def test_labels_of_a_folder_says_it_is_a_folder(tmp_path, capsys):
     status, _, err = run(capsys, "labels", str(tmp_path))
     assert status == 2 and "a folder, not a file" in err
+
+
+def test_a_tiny_size_limit_is_reported_in_readable_units(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text(REFS)
+    (tmp_path / "d.md").write_text("Codex (Chen et al., 2021).\n" * 8)
+    (tmp_path / "relwork.toml").write_text(
+        'bibliographies = ["refs.bib"]\nmax_file_size_mb = 0.0001\n'
+    )
+    status, out, err = run(capsys, "lint", str(tmp_path))
+    assert status == 1
+    assert "too large (216 bytes; the limit is 104 bytes" in out
+    assert "no draft in" in err and "could be read" in err
+    assert "no drafts (" not in err

@@ -341,3 +341,45 @@ def test_fix_with_diff_applies_and_shows(project, capsys, monkeypatch):
     assert "--- d.txt\n+++ d.txt\n" in out and "+" + FIXED in out
     assert (project / "d.txt").read_text() == FIXED
     assert "fixed 1 file" in err
+
+
+def test_relabel_that_cannot_write_a_draft_exits_1_and_lists_what_is_left(tmp_path, capsys):
+    # As in the git case above, with the older bibliography named by --bib-before.
+    bib_before = tmp_path / "before.bib"
+    bib_before.write_text(
+        "@article{w1, author={Wang, Ann and Bo, B. and Cy, C.}, year={2023}, title={One}}\n"
+        "@article{w2, author={Wang, Zoe and Bo, B. and Cy, C.}, year={2023}, title={Two}}\n"
+        "@article{l1, author={Lee, Kim and Bo, B. and Cy, C.}, year={2020}, title={Three}}\n"
+    )
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        bib_before.read_text()
+        + "@article{w3, author={Wang, Bea and Bo, B. and Cy, C.}, year={2023}, title={New}}\n"
+        + "@article{l2, author={Lee, Max and Bo, B. and Cy, C.}, year={2020}, title={Four}}\n"
+    )
+    items = [("l1", "Lee", "2020", "a"), ("l2", "Lee", "2020", "b"), ("w1", "Wang", "2023", "a")]
+    items += [("w3", "Wang", "2023", "b"), ("w2", "Wang", "2023", "c")]
+    (tmp_path / "refs.bbl").write_text(
+        "\\begin{thebibliography}{5}\n"
+        + "".join(
+            f"\\bibitem[{n} et~al.({y}{{\\natexlab{{{x}}}}})]{{{k}}}\nT.\n\n"
+            for k, n, y, x in items
+        )
+        + "\\end{thebibliography}\n"
+    )
+    draft = tmp_path / "d.txt"
+    original = "First (Wang et al., 2023a) then (Wang et al., 2023b; Lee et al., 2020).\n"
+    draft.write_text(original)
+    draft.chmod(0o444)
+    args = ["relabel", str(draft), "--bib", str(bib), "--bib-before", str(bib_before)]
+    try:
+        assert main(args) == 1
+    finally:
+        draft.chmod(0o644)
+    captured = capsys.readouterr()
+    assert draft.read_text() == original
+    assert "read-only; not fixed" in captured.err
+    assert "RW102" in captured.out and "left as written" in captured.err
+    assert main(args) == 0  # writable again: rewritten, nothing left
+    expected = "First (Wang et al., 2023a) then (Wang et al., 2023c; Lee et al., 2020a).\n"
+    assert draft.read_text() == expected

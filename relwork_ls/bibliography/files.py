@@ -40,10 +40,17 @@ class UnreadableFile(OSError):
         self.reason = reason
 
 
+def _readable_size(size: float) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.3g} {unit}" if unit != "bytes" and size < 100 else f"{size:.0f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
 def _too_large(size: int, max_bytes: int) -> str:
-    mb = 1024 * 1024
     return (
-        f"too large ({size / mb:.0f} MB; the limit is {max_bytes / mb:g} MB, "
+        f"too large ({_readable_size(size)}; the limit is {_readable_size(max_bytes)}, "
         "set by max_file_size_mb)"
     )
 
