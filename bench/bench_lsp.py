@@ -5,7 +5,11 @@ the first index a 1 MB draft is added and opened. Measures the first index (init
 first diagnostics), completion and hover latency (median, p95), diagnostics published
 after an edit to the 1 MB draft, and the server's peak RSS.
 
-Run: .venv/bin/python bench/bench_lsp.py [--runs N]   (needs ../shared/corpus)
+With ``--entries N`` a synthetic bibliography of N more entries (``bench_peers.synthetic_bib``:
+authors drawn from N/8 surnames, so a typed prefix such as "(Name1" matches thousands of
+works) joins the workspace, and completion is also timed at that prefix.
+
+Run: .venv/bin/python bench/bench_lsp.py [--runs N] [--entries 50000]   (needs ../shared/corpus)
 """
 
 from __future__ import annotations
@@ -27,12 +31,19 @@ from relwork_ls.server.scheduler import DEBOUNCE_SECONDS
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-def make_workspace(root: Path) -> None:
+def make_workspace(root: Path, extra_entries: int) -> None:
     shutil.copy(CORPUS / "cdl-bib-large" / "cdl.bib", root / "cdl.bib")
     qwen = CORPUS / "qwen-related-work"
     for name in ("related_work_v1.txt", "related_work_v2.md", "refs_v2.bib"):
         shutil.copy(qwen / name, root / name)
-    (root / "relwork.toml").write_text('bibliographies = ["cdl.bib", "refs_v2.bib"]\n')
+    bibliographies = ["cdl.bib", "refs_v2.bib"]
+    if extra_entries:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from bench_peers import synthetic_bib
+
+        (root / "synthetic.bib").write_text(synthetic_bib(extra_entries))
+        bibliographies.append("synthetic.bib")
+    (root / "relwork.toml").write_text(f"bibliographies = {bibliographies!r}\n".replace("'", '"'))
 
 
 def add_big_draft(root: Path) -> Path:
@@ -56,9 +67,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(runs: int) -> None:
+async def run(runs: int, extra_entries: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="relwork-bench-"))
-    make_workspace(root)
+    make_workspace(root, extra_entries)
     client = LanguageClient("bench", "1")
     published: dict[str, asyncio.Event] = {}
 
@@ -81,6 +92,9 @@ async def run(runs: int) -> None:
     first_index = time.perf_counter() - start
 
     big = add_big_draft(root)
+    if extra_entries:
+        with big.open("a", encoding="utf-8") as out:
+            out.write("\n\nSee (Name1")
     text = big.read_text(encoding="utf-8")
     big_uri = big.as_uri()
     client.text_document_did_open(
@@ -97,7 +111,18 @@ async def run(runs: int) -> None:
     target_line = next(i for i, line in enumerate(lines) if "(Taori et al." in line)
     column = lines[target_line].index("(Taori et al.") + 1
     completion_times, hover_times, edit_times = [], [], []
+    wide_completion_times: list[float] = []
     for attempt in range(runs * 10):
+        if extra_entries:
+            begin = time.perf_counter()
+            wide = await client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=big_uri),
+                    position=types.Position(line=len(lines) - 1, character=len(lines[-1])),
+                )
+            )
+            wide_completion_times.append(time.perf_counter() - begin)
+            assert wide and wide.items, "no completion items for (Name1"
         begin = time.perf_counter()
         result = await client.text_document_completion_async(
             types.CompletionParams(
@@ -152,6 +177,10 @@ async def run(runs: int) -> None:
 
     print(f"first index (initialize → first diagnostics): {first_index:.2f} s")
     print(f"completion: {ms(completion_times)}")
+    if extra_entries:
+        print(
+            f"completion at '(Name1' ({extra_entries:,} more entries): {ms(wide_completion_times)}"
+        )
     print(f"hover: {ms(hover_times)}")
     print(
         f"diagnostics after an edit to the 1 MB draft (incl. {DEBOUNCE_SECONDS * 1000:.0f} ms "
@@ -163,8 +192,9 @@ async def run(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--entries", type=int, default=0, help="add a synthetic bibliography")
     args = parser.parse_args()
-    asyncio.run(run(args.runs))
+    asyncio.run(run(args.runs, args.entries))
 
 
 if __name__ == "__main__":

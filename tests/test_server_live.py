@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import bib
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relwork_ls.bibliography.model import SourceSpan
@@ -76,7 +76,9 @@ def edits(draw):
     text = draw(documents)
     start = draw(st.integers(0, len(text)))
     end = draw(st.integers(start, min(len(text), start + 40)))
-    inserted = draw(st.sampled_from(PIECES + ["", "x", "a", "(", ")", ", 2021"]))
+    inserted = draw(
+        st.sampled_from(PIECES + ["", "x", "a", "(", ")", ", 2021", "Codex ", "In ", " words "])
+    )
     return text, text[:start] + inserted + text[end:]
 
 
@@ -110,31 +112,45 @@ def test_moved_findings_cover_the_same_text(edit):
             assert covered(new, moved.span) == covered(old, before.span)
 
 
+@settings(max_examples=400)
 @given(edits())
 def test_relint_around_an_edit_equals_a_full_analysis(edit):
     old, new = edit
     relinted = relint_changed("draft.md", old, new, findings_of(old), "markdown", INDEX, Config())
     if relinted is None:
         # The edit touches a label group cited outside the edited paragraphs: labels depend
-        # on the whole document, so the server analyses all of it (checked below).
-        assert _shares_groups(old, new)
+        # on the whole document, so the server analyses all of it (checked below); so does
+        # an edit that may open or close code, a comment or the reference list.
+        assert _shares_groups(old, new) or _near_structure(old, new)
         return
     key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
     assert sorted(map(key, relinted), key=repr) == sorted(map(key, findings_of(new)), key=repr)
 
 
-def _shares_groups(old: str, new: str) -> bool:
-    """Some author group and year is cited both in the changed paragraphs and elsewhere."""
-    from relwork_ls.editor.live import _shares_label_groups, changed_region, paragraph_bounds
+def _near_structure(old: str, new: str) -> bool:
+    from relwork_ls.editor.live import _STRUCTURE, _lines_around
 
     region = changed_region(old, new)
-    return _shares_label_groups(
-        old,
-        new,
-        "markdown",
-        paragraph_bounds(old, region.start, region.old_end),
-        paragraph_bounds(new, region.start, region.new_end),
+    return bool(
+        _STRUCTURE.search(_lines_around(old, region.start, region.old_end))
+        or _STRUCTURE.search(_lines_around(new, region.start, region.new_end))
     )
+
+
+def _shares_groups(old: str, new: str) -> bool:
+    """Some author group and year is cited both in the changed paragraphs and elsewhere."""
+    from relwork_ls.editor.live import (
+        _citations_in,
+        _shares_label_groups,
+        changed_region,
+        paragraph_bounds,
+    )
+
+    region = changed_region(old, new)
+    old_window = paragraph_bounds(old, region.start, region.old_end)
+    new_window = paragraph_bounds(new, region.start, region.new_end)
+    inside = _citations_in(old, "markdown", old_window) + _citations_in(new, "markdown", new_window)
+    return _shares_label_groups(new, "markdown", inside, new_window)
 
 
 def test_relint_around_an_edit_in_a_paragraph_of_its_own():
@@ -434,3 +450,27 @@ def test_completion_detail_renders_tex_math():
         == "α-tuning with O(n log n) steps"
     )
     assert display_title("Plain “quoted” title") == "Plain “quoted” title"
+
+
+def test_typing_prose_in_a_paragraph_whose_works_are_cited_elsewhere_needs_no_full_analysis():
+    prose = "Plain words here, and a sentence long enough to keep the citation away. "
+    paragraph = prose + "And more words. (Xu et al., 2023b; Xu et al., 2023) then.\n\n"
+    old = paragraph * 3
+    key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
+    # A word typed far from any citation: the findings move, nothing is resolved again.
+    new = "Some " + old
+    relinted = relint_changed("draft.md", old, new, findings_of(old), "markdown", INDEX, Config())
+    assert relinted is not None
+    assert sorted(map(key, relinted), key=repr) == sorted(map(key, findings_of(new)), key=repr)
+    # Right before a citation ("Codex Xu et al. (2023b)" would read as a glued name) or on
+    # a citation, the group cited in the other paragraphs needs the whole document.
+    near = old.replace("then.", "then Codex Xu et al. (2023a).", 1)
+    assert (
+        relint_changed("draft.md", old, near, findings_of(old), "markdown", INDEX, Config()) is None
+    )
+    # A suppression comment typed on the line: recomputed too.
+    ignore = old.replace("And more words.", "And more words. <!-- relwork: ignore RW002 -->", 1)
+    assert (
+        relint_changed("draft.md", old, ignore, findings_of(old), "markdown", INDEX, Config())
+        is None
+    )

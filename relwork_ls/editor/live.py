@@ -19,7 +19,7 @@ from ..checks.suppression import filter_suppressed
 from ..citations.cited_set import DocumentIndex
 from ..citations.documents import extract_citations, prose_text
 from ..citations.index import folded_names
-from ..citations.model import CitedWork, Document, shifted
+from ..citations.model import Citation, Document, shifted
 from ..citations.resolution import CitationIndex, WorkResolution, resolve_citations
 from ..config import Config
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
@@ -292,8 +292,8 @@ def relint_changed(
 ) -> list[Finding] | None:
     """The findings of ``new`` from those of ``old``: moved where the text did not change,
     recomputed (``LOCAL_CODES``) in the paragraphs around the change. None when the change
-    touches what names the draft's bibliographies (front matter, ``\\bibliography``):
-    then only a full analysis is right.
+    touches what names the draft's bibliographies (front matter, ``\\bibliography``) or
+    a label group cited elsewhere too: then only a full analysis is right.
 
     Findings of other codes inside the change are dropped until the next full lint."""
     region = changed_region(old, new)
@@ -305,32 +305,84 @@ def relint_changed(
         or (kind == "markdown" and new.startswith("---") and region.start <= _front_matter_end(new))
     ):
         return None
-    if _shares_label_groups(old, new, kind, (old_left, old_right), (left, right)):
+    if _STRUCTURE.search(_lines_around(old, region.start, region.old_end)) or _STRUCTURE.search(
+        _lines_around(new, region.start, region.new_end)
+    ):
+        return None  # code, a comment or the reference list may now begin or end anywhere
+    old_citations = _citations_in(old, kind, (old_left, old_right))
+    new_citations = _citations_in(new, kind, (left, right))
+    if _prose_only(old, new, region, old_citations, new_citations):
+        # No citation, nor the words just before one, nor a suppression comment changed:
+        # every finding stands, moved with the text.
+        return carry_over(findings, path, old, new)
+    if _shares_label_groups(new, kind, old_citations + new_citations, (left, right)):
         return None
     moved = carry_over(findings, path, old, new)
     local = local_analysis(path, new, kind, index, config, left, right)
     return merge_local(moved, local, LineIndex(new))
 
 
-def _shares_label_groups(
-    old: str, new: str, kind: str, old_window: tuple[int, int], new_window: tuple[int, int]
+# How far before a citation an edit may still change a finding on it: the words a
+# narrative citation follows (RW203) and the longest reading of its names.
+_CITATION_LEAD = 80
+
+
+def _citations_in(text: str, kind: str, window: tuple[int, int]) -> list[Citation]:
+    """The citations of ``text[window]``, with offsets into ``text``."""
+    return [shifted(c, window[0]) for c in extract_citations(text[window[0] : window[1]], kind)]
+
+
+def _prose_only(
+    old: str,
+    new: str,
+    region: ChangedRegion,
+    old_citations: list[Citation],
+    new_citations: list[Citation],
 ) -> bool:
-    """Whether a citation outside the edited paragraphs may be labelled differently now:
-    labels depend on everything a document cites, so an edit that writes, removes or
-    relabels a work of a group cited elsewhere (or a key, which can settle any group)
-    needs the whole document resolved again."""
+    """Whether the change lies in prose far enough from every citation, and on lines with
+    no suppression comment, that no finding can appear, change or go."""
 
-    def works_in(text: str, window: tuple[int, int]) -> list[CitedWork]:
-        return [
-            work
-            for citation in extract_citations(text, kind)
-            for work in citation.works
-            if window[0] <= citation.start and citation.end <= window[1]
-        ]
+    def clear_of(citations: list[Citation], end: int) -> bool:
+        return all(c.end < region.start or c.start - _CITATION_LEAD > end for c in citations)
 
-    inside = works_in(old, old_window) + works_in(new, new_window)
-    groups = {(folded_names(w.names), w.year) for w in inside if not w.is_keyed}
-    keyed_inside = any(w.is_keyed for w in inside)
+    return (
+        clear_of(old_citations, region.old_end)
+        and clear_of(new_citations, region.new_end)
+        and "relwork" not in _lines_around(old, region.start, region.old_end)
+        and "relwork" not in _lines_around(new, region.start, region.new_end)
+    )
+
+
+# What makes text that is not prose (code, comments, front matter, keyed definitions, the
+# reference list) begin or end: an edit near one can change what is scanned far away.
+_STRUCTURE = regex.compile(
+    r"`|~~~|<!--|-->|\[@|\\(?:verb|begin|end|bibitem)|//|/\*|\*/|^[ \t]*(?:---|\.\.\.)"
+    r"|referenc|bibliograph|literature|works cited",
+    regex.I | regex.M,
+)
+
+
+def _lines_around(text: str, start: int, end: int) -> str:
+    """The lines of ``text[start:end]`` with one line either side (a suppression comment
+    covers the next line)."""
+    first = text.rfind("\n", 0, max(0, text.rfind("\n", 0, start))) + 1
+    after = text.find("\n", end)
+    last = -1 if after < 0 else text.find("\n", after + 1)
+    return text[first : len(text) if last < 0 else last]
+
+
+def _shares_label_groups(
+    new: str, kind: str, inside: list[Citation], new_window: tuple[int, int]
+) -> bool:
+    """Whether a work of the edited paragraphs (before or after the edit) belongs to a
+    label group also cited outside them: labels depend on everything a document cites,
+    so resolving the paragraphs alone could then differ from resolving the document (a
+    key elsewhere can settle any group)."""
+    works = [work for citation in inside for work in citation.works]
+    groups = {(folded_names(w.names), w.year) for w in works if not w.is_keyed}
+    keyed_inside = any(w.is_keyed for w in works)
+    if not groups and not keyed_inside:
+        return False
     for citation in extract_citations(new, kind):
         if new_window[0] <= citation.start and citation.end <= new_window[1]:
             continue
