@@ -474,3 +474,56 @@ def test_typing_prose_in_a_paragraph_whose_works_are_cited_elsewhere_needs_no_fu
         relint_changed("draft.md", old, ignore, findings_of(old), "markdown", INDEX, Config())
         is None
     )
+
+
+def test_document_tables_share_search_data_and_keep_their_own_labels():
+    from relwork_ls.citations.cited_set import CitedEvidence
+    from relwork_ls.citations.resolution import document_labels
+    from relwork_ls.editor.completion import CompletionTable, completion_context
+
+    # One document cites both Xu 2023 works (2023a/2023b), another only Canwen Xu's: no
+    # suffix there. Completion offers each document its own label.
+    both = document_labels(INDEX, CitedEvidence(known=("xu2023a", "xu2023b")))
+    one = document_labels(INDEX, CitedEvidence(known=("xu2023b",)))
+    first = CompletionTable(both)
+    second = CompletionTable(one, first)
+    assert second.data is first.data  # built once per bibliography
+    context = completion_context("(Xu et al., 20", 0, "markdown")
+    assert {c.label for c in first.candidates(context)[0]} == {
+        "Xu et al., 2023a",
+        "Xu et al., 2023b",
+    }
+    assert "Xu et al., 2023" in {c.label for c in second.candidates(context)[0]}
+    typed = completion_context("(Xu et al., 2023b", 0, "markdown")
+    assert [c.entry.key for c in first.candidates(typed)[0]] == ["xu2023b"]
+
+
+def test_an_edit_to_a_large_draft_is_relinted_around_the_edit(tmp_path):
+    from relwork_ls.editor.session import (
+        INCREMENTAL_CHARACTERS,
+        DocumentText,
+        RootSession,
+        Snapshot,
+        build_config,
+    )
+
+    (tmp_path / "refs.bib").write_text(
+        "@article{xu2023a, author={Xu, Can and Sun, Q. and Zheng, K.}, title={W}, year={2023}}\n"
+        "@article{xu2023b, author={Xu, Canwen and Guo, D. and Duan, N.}, title={B}, year={2023}}\n"
+    )
+    paragraph = "Plain words to keep the citations apart, " * 3 + "(Xu et al., 2023a).\n\n"
+    text = paragraph * (INCREMENTAL_CHARACTERS // len(paragraph) + 1) + "(Xu et al., 2023c)\n"
+    draft = tmp_path / "d.md"
+    draft.write_text(text)
+    config, _ = build_config(tmp_path, {})
+    session = RootSession(tmp_path, config)
+    first = session.lint(Snapshot.of({draft: DocumentText(text, 1)}))
+    assert not first.files[draft].incremental
+    edited = "Some " + text
+    second = session.lint(
+        Snapshot.of({draft: DocumentText(edited, 2)}), drafts=[draft], previous=first.files
+    )
+    result = second.files[draft]
+    assert result.incremental and result.version == 2
+    codes = sorted(f.code for f in result.findings)
+    assert codes == sorted(f.code for f in first.files[draft].findings) and codes

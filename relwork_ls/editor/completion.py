@@ -180,36 +180,70 @@ def filter_text(context: CompletionContext, candidate: Candidate) -> str:
     return f"{context.prefix} {candidate.insert_text} {entry.title} {entry.key}"
 
 
-class CompletionTable:
-    """Per-index search data, built once per bibliography version."""
+@dataclass(frozen=True)
+class _SearchData:
+    """What completion searches, for every entry of a bibliography index: the same for
+    every document (labels without their year suffix, which depends on what a document
+    cites), so it is built once per index and shared by the documents' label views."""
 
-    def __init__(self, index: CitationIndex) -> None:
-        self.index = index
-        self.entries: list[BibEntry] = []
-        self.labels: list[str] = []
-        self.folded_keys: list[str] = []
-        self.blobs: list[str] = []
-        # Folded search strings, each word preceded by a space, for word-start tests.
-        self.first_authors: list[str] = []
-        self.other_authors: list[str] = []
-        self.titles: list[str] = []
-        self.title_words: list[str] = []
+    base: CitationIndex
+    entries: list[BibEntry]
+    folded_keys: list[str]
+    blobs: list[str]
+    # Folded search strings, each word preceded by a space, for word-start tests.
+    first_authors: list[str]
+    other_authors: list[str]
+    titles: list[str]
+    title_words: list[str]
+
+    @staticmethod
+    def of(base: CitationIndex) -> _SearchData:
+        data = _SearchData(base, [], [], [], [], [], [], [])
         rows = sorted(
-            index.entries_by_key.values(),
-            key=lambda e: (index.label(e).text().casefold(), e.key),
+            base.entries_by_key.values(),
+            key=lambda e: (base.label(e).text().casefold(), e.key),
         )
         for entry in rows:
-            label = index.label(entry).text()
+            label = base.label(entry)
             title = fold(entry.title)
-            self.entries.append(entry)
-            self.labels.append(label)
-            self.folded_keys.append(entry.key.lower())
-            self.blobs.append(fold(f"{label} {entry.key} {entry.title} {entry.author_display()}"))
+            data.entries.append(entry)
+            data.folded_keys.append(entry.key.lower())
+            unsuffixed = f"{label.names}, {label.year}"
+            data.blobs.append(
+                fold(f"{unsuffixed} {entry.key} {entry.title} {entry.author_display()}")
+            )
             names = [fold(" ".join((*n.von, *n.last))) for n in entry.authors if n.last]
-            self.first_authors.append(fold(index.label(entry).names))
-            self.other_authors.append(" " + " ".join(names[1:]))
-            self.titles.append(title)
-            self.title_words.append(" " + " ".join(_WORD.findall(title)))
+            data.first_authors.append(fold(label.names))
+            data.other_authors.append(" " + " ".join(names[1:]))
+            data.titles.append(title)
+            data.title_words.append(" " + " ".join(_WORD.findall(title)))
+        return data
+
+
+# A year written with its suffix ("2023b"): searched as the year, then checked against the
+# document's label.
+_YEAR_WITH_SUFFIX = regex.compile(r"(\d{4})([a-z]+)")
+
+
+class CompletionTable:
+    """Completion over one index as a document sees it (its labels), on search data shared
+    by every document of the same bibliographies (``shared``: a table of another view of
+    the same base index, whose search data is reused)."""
+
+    def __init__(self, index: CitationIndex, shared: CompletionTable | None = None) -> None:
+        self.index = index
+        base = getattr(index, "base", index)
+        self.data: _SearchData = (
+            shared.data if shared is not None and shared.data.base is base else _SearchData.of(base)
+        )
+        self._labels: dict[int, str] = {}
+
+    def label(self, row: int) -> str:
+        """The document's label of the entry in ``row``."""
+        label = self._labels.get(row)
+        if label is None:
+            label = self._labels[row] = self.index.label(self.data.entries[row]).text()
+        return label
 
     def candidates(self, context: CompletionContext) -> tuple[list[Candidate], bool]:
         """Ranked candidates and whether the list was cut (``isIncomplete``).
@@ -222,14 +256,23 @@ class CompletionTable:
         words = fold(context.prefix).replace(",", " ").replace("&", " ").split()
         words = [w.rstrip(".") for w in words if w not in ("et", "al", "al.", "and")]
         words = [w for w in words if w]
-        matching: list[int] = list(range(len(self.entries)))
+        data = self.data
+        matching: list[int] = list(range(len(data.entries)))
         for word in words:
-            blobs = self.blobs
-            matching = [i for i in matching if word in blobs[i]]
+            blobs = data.blobs
+            year = _YEAR_WITH_SUFFIX.fullmatch(word)
+            if year is None:
+                matching = [i for i in matching if word in blobs[i]]
+            else:
+                matching = [
+                    i
+                    for i in matching
+                    if year[1] in blobs[i] and word in fold(self.label(i)) + " " + blobs[i]
+                ]
         keyed = context.kind == "key"
         if keyed:
             first = fold(context.prefix)
-            keys = self.folded_keys
+            keys = data.folded_keys
             tiers = [lambda i: bool(first) and keys[i].startswith(first)]
         else:
             tiers = self._tiers(words)
@@ -246,9 +289,9 @@ class CompletionTable:
             chosen += [(i, len(tiers)) for i in remaining[: MAX_ITEMS - len(chosen)]]
         found = [
             Candidate(
-                self.entries[i],
-                self.entries[i].key if keyed else self.labels[i],
-                self.entries[i].key if keyed else self.labels[i],
+                data.entries[i],
+                data.entries[i].key if keyed else self.label(i),
+                data.entries[i].key if keyed else self.label(i),
                 rank,
             )
             for i, rank in chosen
@@ -259,8 +302,9 @@ class CompletionTable:
         if not words:
             return []
         first, phrase, word_start = words[0], " ".join(words), " " + words[0]
-        first_authors, others = self.first_authors, self.other_authors
-        titles, title_words = self.titles, self.title_words
+        data = self.data
+        first_authors, others = data.first_authors, data.other_authors
+        titles, title_words = data.titles, data.title_words
         return [
             lambda i: first_authors[i].startswith(first),
             lambda i: word_start in others[i],

@@ -271,7 +271,11 @@ class RootSession:
         ):
             return None
         analysis = previous.analysis
-        if self.workspace.index(analysis.bibliographies) is not analysis.index:
+        index = analysis.index
+        if index is None:
+            return None
+        base = getattr(index, "base", index)  # a document's label view shares its base
+        if self.workspace.index(analysis.bibliographies) is not base:
             return None  # a bibliography changed: every citation may resolve differently
         findings = relint_changed(
             str(path),
@@ -279,7 +283,7 @@ class RootSession:
             document.text,
             previous.findings,
             kind,
-            analysis.index,
+            index,
             self.config,
         )
         if findings is None:
@@ -316,13 +320,19 @@ class RootSession:
     ) -> Mapping[int, CompletionTable]:
         """Completion tables of the indexes in use, built here rather than on a keystroke."""
         tables: dict[int, CompletionTable] = {}
+        # One table of search data per bibliography index, shared by documents' views.
+        by_base = {
+            id(table.data.base): table for table in self._tables.values() if table is not None
+        }
         for analysis in analyses:
             index = analysis.index
             if index is None or id(index) in tables:
                 continue
             table = self._tables.get(id(index))
             if table is None or table.index is not index:
-                table = CompletionTable(index)
+                base = getattr(index, "base", index)
+                table = CompletionTable(index, by_base.get(id(base)))
+                by_base[id(base)] = table
             tables[id(index)] = table
         self._tables = tables if complete else {**self._tables, **tables}
         return MappingProxyType(tables)
