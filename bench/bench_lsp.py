@@ -31,7 +31,7 @@ from relwork_ls.server.scheduler import DEBOUNCE_SECONDS
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-def make_workspace(root: Path, extra_entries: int) -> None:
+def make_workspace(root: Path, extra_entries: int = 0) -> None:
     shutil.copy(CORPUS / "cdl-bib-large" / "cdl.bib", root / "cdl.bib")
     qwen = CORPUS / "qwen-related-work"
     for name in ("related_work_v1.txt", "related_work_v2.md", "refs_v2.bib"):

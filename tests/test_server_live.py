@@ -487,7 +487,7 @@ def test_document_tables_share_search_data_and_keep_their_own_labels():
     one = document_labels(INDEX, CitedEvidence(known=("xu2023b",)))
     first = CompletionTable(both)
     second = CompletionTable(one, first)
-    assert second.data is first.data  # built once per bibliography
+    assert second.search is first.search  # built once per bibliography
     context = completion_context("(Xu et al., 20", 0, "markdown")
     assert {c.label for c in first.candidates(context)[0]} == {
         "Xu et al., 2023a",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -225,18 +226,49 @@ class _SearchData:
 _YEAR_WITH_SUFFIX = regex.compile(r"(\d{4})([a-z]+)")
 
 
+class _SharedSearch:
+    """The search data of one bibliography index, built once on first use (from any
+    thread: the lock makes the second caller wait for the first's result)."""
+
+    def __init__(self, base: CitationIndex) -> None:
+        self.base = base
+        self._data: _SearchData | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> _SearchData:
+        data = self._data
+        if data is None:
+            with self._lock:
+                data = self._data
+                if data is None:
+                    data = self._data = _SearchData.of(self.base)
+        return data
+
+
 class CompletionTable:
     """Completion over one index as a document sees it (its labels), on search data shared
     by every document of the same bibliographies (``shared``: a table of another view of
-    the same base index, whose search data is reused)."""
+    the same base index). The search data is built on first use, or by ``warm``: the
+    server calls it after publishing diagnostics, so that the first diagnostics do not
+    wait for it."""
 
     def __init__(self, index: CitationIndex, shared: CompletionTable | None = None) -> None:
         self.index = index
         base = getattr(index, "base", index)
-        self.data: _SearchData = (
-            shared.data if shared is not None and shared.data.base is base else _SearchData.of(base)
+        self.search: _SharedSearch = (
+            shared.search
+            if shared is not None and shared.search.base is base
+            else _SharedSearch(base)
         )
         self._labels: dict[int, str] = {}
+
+    @property
+    def data(self) -> _SearchData:
+        return self.search.get()
+
+    def warm(self) -> None:
+        """Build the search data now."""
+        self.search.get()
 
     def label(self, row: int) -> str:
         """The document's label of the entry in ``row``."""

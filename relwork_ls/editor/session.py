@@ -322,7 +322,7 @@ class RootSession:
         tables: dict[int, CompletionTable] = {}
         # One table of search data per bibliography index, shared by documents' views.
         by_base = {
-            id(table.data.base): table for table in self._tables.values() if table is not None
+            id(table.search.base): table for table in self._tables.values() if table is not None
         }
         for analysis in analyses:
             index = analysis.index

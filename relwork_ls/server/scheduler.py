@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from ..citations.documents import document_kind
+from ..editor.completion import CompletionTable
 from ..editor.session import LintOutcome, RootSession, Snapshot
 from .state import Root, ServerState
 
@@ -224,15 +225,30 @@ class Scheduler:
 
         return report
 
+    def _warm(self, outcome: LintOutcome) -> None:
+        """Build completion's search data on the worker, after the diagnostics are out (a
+        completion asked for meanwhile builds it, or waits for it)."""
+        for table in {id(t.search): t for t in outcome.tables.values()}.values():
+            if not self._closed:
+                self._executor.submit(_warm_quietly, table)
+
     def _done(self, job: _Job, snapshot: Snapshot, future: asyncio.Future[LintOutcome]) -> None:
         self._running = None
         try:
             outcome = future.result()
             changed = self.state.accept(job.root, job.session, snapshot, outcome)
             self.accepted(job.root, changed, outcome)
+            self._warm(outcome)
         except asyncio.CancelledError:
             pass
         except Exception:  # a bug must not take the server down; log it and go on
             logger.exception("relint failed")
         self._wake()
         self._pump()
+
+
+def _warm_quietly(table: CompletionTable) -> None:
+    try:
+        table.warm()
+    except Exception:  # a bug must not take the worker down; completion will say it
+        logger.exception("building completion data failed")
