@@ -207,9 +207,11 @@ def glued_narrative_findings(doc: Document, works: Sequence[WorkResolution]) -> 
         if not glued or not glued[0].isupper() or glued.split()[0].casefold() in _FUNCTION_WORDS:
             continue  # "In Song et al. (2021)" reads well: "In" names nothing
         body = doc.text[work.citation.start : work.citation.end]
-        open_paren = body.rfind("(")
-        years = body[open_paren + 1 : -1].strip()
-        replacement = f"({work.names.text}, {years})"
+        # natbib's square option prints "Chen et al. [2021a]": keep its brackets.
+        opening = "[" if body.endswith("]") else "("
+        years = body[body.rfind(opening) + 1 : -1].strip()
+        closing = "]" if opening == "[" else ")"
+        replacement = f"{opening}{work.names.text}, {years}{closing}"
         span = doc.span(work.names.start, work.citation.end)
         findings.append(
             Finding(
