@@ -186,7 +186,7 @@ class _Writer:
             lambda: f"In \\citeyear{{{key}}}, \\citeauthor{{{key}}} {self.verb()} {self.topic()}.",
             lambda: f"\\citeauthor{{{key}}} argue that {self.topic()} is underexplored.",
             lambda: f"This is a standard choice (cf.~\\citealp{{{key}}}).",
-            lambda: f"We refer to \\citealt{{{key}}} for {self.topic()}.",
+            lambda: f"This holds for {self.topic()} (see \\citealt{{{key}}}).",
             lambda: (
                 f"A survey of {self.topic()} is available \\citep[][Chapter~{rng.randint(2, 12)}]{{{key}}}."
             ),

@@ -149,10 +149,14 @@ def _printed(paper: Paper) -> list[Printed]:
 
 
 def _occurrence(text: str, label: Printed) -> re.Match[str] | None:
-    """Where the label is printed in the prose: names, then ", " or " (" or " [", then the
-    year and suffix; line breaks may fall between words."""
+    """Where the label is printed in the prose: names, then ", " or " (" or " [" or " ", then
+    the year and suffix; line breaks may fall between words. Not in a compressed suffix list,
+    where changing one letter changes the list."""
     names = r"\s+".join(re.escape(word) for word in label.names.split())
-    pattern = rf"(?<![\w-]){names}(?:,\s+|\s+[(\[])(?P<year>{label.year}){label.suffix}(?![\w])"
+    pattern = (
+        rf"(?<![\w-]){names}(?:,\s+|\s+[(\[]?)(?P<year>{label.year}){label.suffix}"
+        r"(?![\w]|\s*[,;]\s*[a-z]\b)"  # not in a compressed list ("2021a,b")
+    )
     return re.search(pattern, _body(text))
 
 

@@ -116,3 +116,9 @@ def test_two_letters_on_a_lone_work_are_not_merged_by_a_safe_fix():
     # One letter alone on it: the same work, the fix is safe.
     (alone,) = lint_text("(Chen et al., 2021a)", bib(REFS))
     assert alone.fix is not None and alone.fix.safe
+
+
+def test_rw001_for_a_misspelt_name_broken_across_lines():
+    # pdftotext breaks lines inside citations; "et al." on the next line is still "et al.".
+    (finding,) = lint_text("Prior work (e.g., Chne\net al., 2021; Yang, 2023) agrees.", bib(REFS))
+    assert finding.code == "RW001" and "Chne" in finding.message
