@@ -124,6 +124,8 @@ def test_every_printed_citation_is_read(papers: dict[str, Paper], name: str, mod
     for match in _YEAR_TOKEN.finditer(body):
         if re.search(r"\bIn\s+$", body[max(0, match.start() - 6) : match.start()]):
             continue
+        if re.search(r"(?:^|\n\s*\n)\s*$", body[: match.start()]):
+            continue  # the tail of a citation pdftotext moved to another paragraph
         if not any(start <= match.start() < end for start, end in spans):
             context = body[max(0, match.start() - 50) : match.end() + 5]
             missed.append(context.replace("\n", "⏎"))
@@ -200,6 +202,14 @@ def _suffix_where_none(paper: Paper, labels: list[Printed], text: str):
 
 def _dropped_suffix(paper: Paper, labels: list[Printed], text: str):
     for label in labels:
+        # A letter must remain readable elsewhere for the missing one to be wrong.
+        siblings = [
+            other
+            for other in labels
+            if (other.names, other.year) == (label.names, label.year) and other is not label
+        ]
+        if not any(_occurrence(text, other) for other in siblings):
+            continue
         found = label.suffix and _occurrence(text, label)
         if found:
             at = found.end()

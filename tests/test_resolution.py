@@ -122,3 +122,10 @@ def test_rw001_for_a_misspelt_name_broken_across_lines():
     # pdftotext breaks lines inside citations; "et al." on the next line is still "et al.".
     (finding,) = lint_text("Prior work (e.g., Chne\net al., 2021; Yang, 2023) agrees.", bib(REFS))
     assert finding.code == "RW001" and "Chne" in finding.message
+
+
+def test_rw001_offers_the_name_with_two_letters_swapped():
+    index = bib("@book{noble, author={Noble, Safiya Umoja}, year={2018}, title={Algorithms}}")
+    (finding,) = lint_text("Following Nbole (2018), we look at search engines.", index)
+    assert finding.code == "RW001" and "Noble" in finding.message
+    assert lint_text("Following Noble (2018), we look at search engines.", index) == []

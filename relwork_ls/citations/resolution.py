@@ -232,7 +232,8 @@ def _suggest(index: CitationIndex, names: str, year: str) -> list[BibEntry]:
 
 
 def _within_one_edit(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by at most one insertion, deletion or substitution."""
+    """True when ``a`` and ``b`` differ by at most one insertion, deletion, substitution or
+    swap of two adjacent letters ("Nbole" for "Noble", the commonest typing slip)."""
     if a == b:
         return True
     if len(a) > len(b):
@@ -241,7 +242,10 @@ def _within_one_edit(a: str, b: str) -> bool:
         return False
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
-            return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
+            if len(a) != len(b):
+                return a[i:] == b[i + 1 :]
+            swapped = a[i + 1 : i + 2] == y and b[i + 1 : i + 2] == x
+            return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
     return True
 
 
