@@ -217,3 +217,9 @@ def test_narrative_with_square_brackets():
 def test_narrative_names_do_not_reach_into_a_heading_line():
     (citation,) = extract_citations("2 Related Work\nWang et al. (2021) studied it.", "text")
     assert [o.text for o in citation.works[0].name_options] == ["Wang et al."]
+
+
+def test_excerpt_starting_inside_a_parenthetical_that_spans_lines():
+    # pdftotext can move a citation's tail into another paragraph.
+    text = "Introduction\n\n2010; Warrington and Shallice, 1969, and references\ntherein). Then"
+    assert works(text) == [("Warrington and Shallice", "1969", "")]

@@ -129,3 +129,12 @@ def test_rw001_offers_the_name_with_two_letters_swapped():
     (finding,) = lint_text("Following Nbole (2018), we look at search engines.", index)
     assert finding.code == "RW001" and "Noble" in finding.message
     assert lint_text("Following Noble (2018), we look at search engines.", index) == []
+
+
+def test_rw001_for_a_misspelt_single_name_with_two_works_that_year():
+    index = bib(
+        "@article{n1, author={Neath, Ian}, year={1993}, title={Contextual and distinctive}}"
+        "@article{n2, author={Neath, Ian}, year={1993}, title={Distinctiveness and serial}}"
+    )
+    (finding,) = lint_text("It is related (Naeth, 1993a). See also (Neath, 1993b).", index)
+    assert finding.code == "RW001" and "did you mean Neath, 1993" in finding.message

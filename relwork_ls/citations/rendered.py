@@ -320,7 +320,9 @@ def _paragraph_start(text: str, index: int) -> int:
 def _unopened_lead(text: str) -> Iterator[tuple[int, int]]:
     """A paragraph that begins inside a parenthetical (an excerpt cut mid-citation):
     its text up to the first ")" that has no "(" before it."""
-    for paragraph in regex.finditer(r"(?:^|\n\s*\n)(?P<p>[^\n]+)", text, timeout=REGEX_TIMEOUT):
+    for paragraph in regex.finditer(
+        r"(?:^|\n\s*\n)(?P<p>[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*)", text, timeout=REGEX_TIMEOUT
+    ):
         start = paragraph.start("p")
         close = text.find(")", start, paragraph.end("p"))
         if close > 0 and text.find("(", start, close) < 0:
