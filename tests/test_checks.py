@@ -1,4 +1,4 @@
-from helpers import bib
+from helpers import bib, lint_text
 
 from relwork_ls.checks.bibliography import duplicate_work_findings, unused_entry_findings
 from relwork_ls.checks.style import style_findings
@@ -98,3 +98,10 @@ def test_rw301_title_match_needs_close_years():
     """)
     findings = duplicate_work_findings(index)
     assert [f.message.split("'")[1] for f in findings] == ["pub"]
+
+
+def test_rw203_not_after_a_function_word_hyphenated_at_a_line_end():
+    # pdftotext keeps TeX's hyphenation: "Fol-⏎lowing Yang et al. (2023)" is "Following …".
+    index = bib("@article{y, author={Yang, A. and Li, B. and Wu, C.}, year={2023}, title={T}}")
+    text = "The results are consistent with prior reports of this. Fol-\nlowing Yang et al. (2023), we go."
+    assert lint_text(text, index) == []

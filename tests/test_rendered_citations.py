@@ -1,3 +1,5 @@
+from helpers import bib, lint_text
+
 from relwork_ls.citations.documents import extract_citations
 
 
@@ -160,3 +162,64 @@ def test_misspelled_name_with_a_soft_hyphen_is_fixed_whole(tmp_path, capsys):
     main(["lint", str(draft), "--bib", str(tmp_path / "refs.bib"), "--fix"])
     capsys.readouterr()
     assert draft.read_text(encoding="utf-8") == "Llama (Rozière et al., 2023).\n"
+
+
+# Text from a PDF (pdftotext of natbib output), found by tests/test_pdf_papers.py.
+
+
+def test_citations_broken_across_lines_are_read():
+    text = (
+        "Prior work covers it (e.g., Eichenbaum et al., 1992;\nDavachi, 2006). As noted\n"
+        "by Stankiewicz et al.\n(2006), it is still an open question. See Arnal\n"
+        "et al. (2020); Finn (2015)."
+    )
+    assert works(text) == [
+        ("Eichenbaum et al.", "1992", ""),
+        ("Davachi", "2006", ""),
+        ("Stankiewicz et al.", "2006", ""),
+        ("Arnal\net al.", "2020", ""),
+        ("Finn", "2015", ""),
+    ]
+    # Not across a blank line.
+    assert works("It is (see Smith\n\n2020) here.") == []
+
+
+def test_names_hyphenated_at_a_line_end_are_read_whole():
+    text = (
+        "This is a standard choice (cf. Lep-\nikhin et al., 2020). The results of Holm-\n"
+        "gren et al. (2018a) agree with those of Delbecq-\nDerouesne (1989)."
+    )
+    got = [w.name_options[0].text for c in extract_citations(text, "text") for w in c.works]
+    assert got == ["Lep-\nikhin et al.", "Holm-\ngren et al.", "Delbecq-\nDerouesne"]
+
+
+def test_hyphenated_names_match_the_bibliography():
+    index = bib(
+        "@article{h, author={Holmgren, W. and Hansen, C. and Mikofski, M.}, year={2018}, title={T}}"
+        "@article{d, author={Delbecq-Derouesne, J. and Beauvois, M.}, year={1989}, title={U}}"
+        '@article{o, author={{\\"O}zdemir, A. and Kaya, B. and Demir, C.}, year={2005}, title={V}}'
+    )
+    text = (
+        "The results of Holm-\ngren et al. (2018) agree with those of\nDelbecq-\nDerouesne and "
+        "Beauvois (1989) and of O\u0308zdemir et al. (2005), whose accent a PDF decomposes."
+    )
+    assert lint_text(text, index) == []
+
+
+def test_narrative_with_square_brackets():
+    # natbib's square option: \citet gives "Freedman et al. [2003]".
+    assert works("See Freedman et al. [2003] and Wang [2021a, p. 3].") == [
+        ("Freedman et al.", "2003", ""),
+        ("Wang", "2021", "a"),
+    ]
+
+
+def test_narrative_names_do_not_reach_into_a_heading_line():
+    (citation,) = extract_citations("2 Related Work\nWang et al. (2021) studied it.", "text")
+    assert [o.text for o in citation.works[0].name_options] == ["Wang et al."]
+
+
+def test_excerpt_starting_inside_a_parenthetical_that_spans_lines():
+    # pdftotext can move a citation's tail into another paragraph.
+    text = "Introduction\n\n2010; Warrington and Shallice, 1969, and references\ntherein). Then"
+    assert works(text) == [("Warrington and Shallice", "1969", "")]

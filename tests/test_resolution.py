@@ -116,3 +116,25 @@ def test_two_letters_on_a_lone_work_are_not_merged_by_a_safe_fix():
     # One letter alone on it: the same work, the fix is safe.
     (alone,) = lint_text("(Chen et al., 2021a)", bib(REFS))
     assert alone.fix is not None and alone.fix.safe
+
+
+def test_rw001_for_a_misspelt_name_broken_across_lines():
+    # pdftotext breaks lines inside citations; "et al." on the next line is still "et al.".
+    (finding,) = lint_text("Prior work (e.g., Chne\net al., 2021; Yang, 2023) agrees.", bib(REFS))
+    assert finding.code == "RW001" and "Chne" in finding.message
+
+
+def test_rw001_offers_the_name_with_two_letters_swapped():
+    index = bib("@book{noble, author={Noble, Safiya Umoja}, year={2018}, title={Algorithms}}")
+    (finding,) = lint_text("Following Nbole (2018), we look at search engines.", index)
+    assert finding.code == "RW001" and "Noble" in finding.message
+    assert lint_text("Following Noble (2018), we look at search engines.", index) == []
+
+
+def test_rw001_for_a_misspelt_single_name_with_two_works_that_year():
+    index = bib(
+        "@article{n1, author={Neath, Ian}, year={1993}, title={Contextual and distinctive}}"
+        "@article{n2, author={Neath, Ian}, year={1993}, title={Distinctiveness and serial}}"
+    )
+    (finding,) = lint_text("It is related (Naeth, 1993a). See also (Neath, 1993b).", index)
+    assert finding.code == "RW001" and "did you mean Neath, 1993" in finding.message

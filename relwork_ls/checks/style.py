@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import regex
+
 from ..citations.model import Document
 from ..citations.resolution import CitationIndex, WorkResolution
 from ..findings import Finding, Fix, TextEdit
+
+_LINE_END_HYPHEN = regex.compile(r"-[ \t]*\n\s*(?=\p{Ll})")
 
 
 def _separator_offset(text: str, work: WorkResolution) -> int:
@@ -204,12 +208,16 @@ def glued_narrative_findings(doc: Document, works: Sequence[WorkResolution]) -> 
         if work.entry is None or work.names is options[0]:
             continue
         glued = doc.text[options[0].start : work.names.start].strip()
-        if not glued or not glued[0].isupper() or glued.split()[0].casefold() in _FUNCTION_WORDS:
+        # A word hyphenated at a line's end in a PDF's text: "Fol-⏎lowing" is "Following".
+        word = _LINE_END_HYPHEN.sub("", glued).split()[0] if glued else ""
+        if not glued or not glued[0].isupper() or word.casefold() in _FUNCTION_WORDS:
             continue  # "In Song et al. (2021)" reads well: "In" names nothing
         body = doc.text[work.citation.start : work.citation.end]
-        open_paren = body.rfind("(")
-        years = body[open_paren + 1 : -1].strip()
-        replacement = f"({work.names.text}, {years})"
+        # natbib's square option prints "Chen et al. [2021a]": keep its brackets.
+        opening = "[" if body.endswith("]") else "("
+        years = body[body.rfind(opening) + 1 : -1].strip()
+        closing = "]" if opening == "[" else ")"
+        replacement = f"{opening}{work.names.text}, {years}{closing}"
         span = doc.span(work.names.start, work.citation.end)
         findings.append(
             Finding(

@@ -10,6 +10,8 @@ the bibliography says), and a document's labels come from ``DocumentIndex``.
 from __future__ import annotations
 
 import copy
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,9 +25,22 @@ if TYPE_CHECKING:
     from ..findings import RelatedLocation
 
 
+# A hyphen at a line's end in a PDF's text: TeX's hyphenation ("Holm-⏎gren" is Holmgren)
+# before a lower-case letter, a compound's own hyphen ("Weiner-⏎Light") otherwise.
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n\s*(?=(\w))")
+
+
+def _join_hyphenated(match: re.Match[str]) -> str:
+    return "" if match.group(1).islower() else "-"
+
+
 def normalize_names(text: str) -> str:
     """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
     text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
+    # A PDF's text spells "Ö" as "O" and a combining diaeresis.
+    text = unicodedata.normalize("NFC", text)
+    if "-" in text and "\n" in text:
+        text = _LINE_END_HYPHEN.sub(_join_hyphenated, text)
     text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
     return " ".join(text.casefold().split())
 

@@ -62,7 +62,7 @@ class CitedWork:
     @property
     def strong(self) -> bool:
         """Unmistakably a citation: "et al." or two names joined by "and"/"&"."""
-        text = self.names
+        text = " ".join(self.names.split())  # a line break may fall anywhere (a PDF's text)
         return " et al" in text or " and " in text or " & " in text
 
     def label_text(self) -> str:

@@ -52,7 +52,11 @@ _PARTICLE = "(?:" + "|".join(sorted(_PARTICLES, key=len, reverse=True)) + ")"
 INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))
 _INV = INVISIBLE_CHARACTERS
-_NAME_WORD = rf"(?:[Dd][’'])?[{_INV}]*\p{{Lu}}[\p{{L}}\p{{M}}\p{{N}}’'\-.&{_INV}]*"
+_NAME_CHARS = rf"[\p{{L}}\p{{M}}\p{{N}}’'\-.&{_INV}]"
+# A name hyphenated at a line's end in a PDF's text: "Holm-⏎gren".
+_NAME_WORD = (
+    rf"(?:[Dd][’'])?[{_INV}]*\p{{Lu}}{_NAME_CHARS}*(?:(?<=-)[ \t]*\n[ \t]*\p{{Ll}}{_NAME_CHARS}*)?"
+)
 _NAME_WORDS = (
     rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}"
     r"(?:,\s*(?:Inc|Ltd|LLC|Corp|Co)\.?)?"
@@ -78,7 +82,11 @@ _YEAR_START = regex.compile(
 _SUFFIX_ONLY = regex.compile(r"(?P<suffix>[a-z]{1,2})(?![\p{L}\p{N}])")
 _LIST_SEP = regex.compile(r"\s*(?P<sep>[,;])")
 _GROUP_SEP = regex.compile(r"\s*[,;]\s*")
-_PAREN_GROUP = regex.compile(r"\((?P<body>[^()\n]{1,800})\)|\[(?P<bbody>[^\[\]\n]{1,800})\]")
+# A line break may fall inside a citation (text from a PDF); a blank line may not.
+_PAREN_GROUP = regex.compile(
+    r"\((?P<body>(?:[^()\n]|\n(?![ \t]*\n)){1,800})\)"
+    r"|\[(?P<bbody>(?:[^\[\]\n]|\n(?![ \t]*\n)){1,800})\]"
+)
 _POSSESSIVE = regex.compile(r"(?:['’]s)?\s*$")
 _WORD_START = regex.compile(r"(?<![\p{L}\p{N}’'\-.])(?=[\p{L}\p{N}])")
 _HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press|submitted|forthcoming")
@@ -175,7 +183,7 @@ def _parse_year_list(
             cursor = suffix.end()
             continue
         ws = after
-        while ws < end and text[ws] == " ":
+        while ws < end and text[ws] in " \t\n":
             ws += 1
         year = _YEAR_ITEM.match(text, ws, end, timeout=REGEX_TIMEOUT)
         if year:
@@ -267,17 +275,24 @@ def _narrative(text: str, open_index: int, close_index: int) -> Citation | None:
     rest = text[list_end:close_index].strip()
     if rest and not rest.startswith(","):
         return None
-    line_start = max(text.rfind("\n", 0, open_index) + 1, open_index - 160)
+    # Names may begin on an earlier line ("Stankiewicz et al.⏎(2006)" in a PDF's text), but
+    # not before a blank line.
+    line_start = max(_paragraph_start(text, open_index), open_index - 160)
     before = text[line_start:open_index]
     possessive = _POSSESSIVE.search(before)
     names_end = line_start + (possessive.start() if possessive else len(before))
     # Names never cross the end of a sentence or a clause.
-    cut = max(text.rfind(mark, line_start, names_end) for mark in (". ", "; ", ": ", "(", ")"))
-    region_start = (
-        cut + 2
-        if cut >= line_start and text[cut] in ".;:"
-        else (cut + 1 if cut >= line_start else line_start)
-    )
+    region_start = line_start
+    for boundary in _CLAUSE_END.finditer(text, line_start, names_end, timeout=REGEX_TIMEOUT):
+        region_start = boundary.end()
+    # Nor a short line: a heading ("2 Related Work") or a paragraph's last line, which
+    # wrapped prose never is.
+    newline = text.find("\n", region_start, names_end)
+    while newline >= 0:
+        line = text[text.rfind("\n", 0, newline) + 1 : newline].strip()
+        if len(line) < _FULL_LINE and not line.endswith("-"):
+            region_start = newline + 1
+        newline = text.find("\n", newline + 1, names_end)
     options = _name_options(text, region_start, names_end)
     if not options:
         return None
@@ -287,10 +302,27 @@ def _narrative(text: str, open_index: int, close_index: int) -> Citation | None:
     return Citation(works[0].start, close_index + 1, "narrative", tuple(works), tuple(seps))
 
 
+# The end of a sentence or clause (". ", ";⏎"), or a parenthesis: names start after it.
+_CLAUSE_END = regex.compile(r"[.;:](?=\s)\s|[()]")
+# Lines of wrapped prose hold at least this many characters (a narrow column ~45).
+_FULL_LINE = 30
+_BLANK_LINE = regex.compile(r"\n[ \t]*\n")
+
+
+def _paragraph_start(text: str, index: int) -> int:
+    """Where the paragraph holding ``text[index]`` starts (after its blank line)."""
+    start = 0
+    for blank in _BLANK_LINE.finditer(text, max(0, index - 400), index, timeout=REGEX_TIMEOUT):
+        start = blank.end()
+    return start
+
+
 def _unopened_lead(text: str) -> Iterator[tuple[int, int]]:
     """A paragraph that begins inside a parenthetical (an excerpt cut mid-citation):
     its text up to the first ")" that has no "(" before it."""
-    for paragraph in regex.finditer(r"(?:^|\n\s*\n)(?P<p>[^\n]+)", text, timeout=REGEX_TIMEOUT):
+    for paragraph in regex.finditer(
+        r"(?:^|\n\s*\n)(?P<p>[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*)", text, timeout=REGEX_TIMEOUT
+    ):
         start = paragraph.start("p")
         close = text.find(")", start, paragraph.end("p"))
         if close > 0 and text.find("(", start, close) < 0:
@@ -311,11 +343,11 @@ def find_rendered_citations(text: str) -> list[Citation]:
         if not _HAS_DIGIT_YEAR.search(body):
             continue
         open_index, close_index = group.start(), group.end() - 1
-        if group["body"] is not None:
-            narrative = _narrative(text, open_index, close_index)
-            if narrative:
-                citations.append(narrative)
-                continue
+        # "Chen et al. (2021a)", or with natbib's square option "Chen et al. [2021a]".
+        narrative = _narrative(text, open_index, close_index)
+        if narrative:
+            citations.append(narrative)
+            continue
         works, seps = _parse_parenthetical(text, open_index + 1, close_index)
         if works:
             citations.append(

@@ -203,13 +203,18 @@ def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
 
 
 def _one_edit(index: CitationIndex, names: str, year: str) -> BibEntry | None:
-    """The one entry of this year whose names are one spelling edit away, if exactly one."""
+    """An entry of this year whose names are one spelling edit away, if those names are
+    one author group's ("Naeth, 1993a" beside Neath 1993a and 1993b: one name, two works)."""
     target = folded_names(names)
     found: list[BibEntry] = []
+    groups = set()
     for folded, entries in index.by_folded_names.items():
         if abs(len(folded) - len(target)) <= 1 and _within_one_edit(folded, target):
-            found.extend(e for e in entries if index.base_label(e).year == year)
-    return found[0] if len(found) == 1 else None
+            in_year = [e for e in entries if index.base_label(e).year == year]
+            if in_year:
+                found.extend(in_year)
+                groups.add(folded)
+    return found[0] if len(groups) == 1 else None
 
 
 def _suggest(index: CitationIndex, names: str, year: str) -> list[BibEntry]:
@@ -232,7 +237,8 @@ def _suggest(index: CitationIndex, names: str, year: str) -> list[BibEntry]:
 
 
 def _within_one_edit(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by at most one insertion, deletion or substitution."""
+    """True when ``a`` and ``b`` differ by at most one insertion, deletion, substitution or
+    swap of two adjacent letters ("Nbole" for "Noble", the commonest typing slip)."""
     if a == b:
         return True
     if len(a) > len(b):
@@ -241,7 +247,10 @@ def _within_one_edit(a: str, b: str) -> bool:
         return False
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
-            return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
+            if len(a) != len(b):
+                return a[i:] == b[i + 1 :]
+            swapped = a[i + 1 : i + 2] == y and b[i + 1 : i + 2] == x
+            return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
     return True
 
 
