@@ -106,6 +106,7 @@ async function clickCitationLens(page) {
   const links = page.locator(`${editorArea} .codelens-decoration a`, { hasText: /cited \d+×/ });
   await links.first().waitFor({ timeout: 60000 });
   const lenses = await page.locator(`${editorArea} .codelens-decoration`).allInnerTexts();
+  const notCitedLinks = await page.locator(`${editorArea} .codelens-decoration a`, { hasText: "not cited" }).count();
   const titles = await links.allInnerTexts();
   const counts = titles.map((text) => Number(/cited (\d+)×/.exec(text)[1]));
   const most = counts.indexOf(Math.max(...counts));
@@ -120,7 +121,7 @@ async function clickCitationLens(page) {
   }, 30000, "the count in the peek's head");
   await sleep(500);
   const rows = await peek.locator(".ref-tree .monaco-list-row").allInnerTexts();
-  const seen = { lenses, clicked: titles[most], cited: counts[most], head, rows };
+  const seen = { lenses, notCitedLinks, clicked: titles[most], cited: counts[most], head, rows };
   await page.keyboard.press("Escape");
   return seen;
 }
@@ -216,6 +217,8 @@ async function bundledCase(page) {
     && lens.head.includes("draft.md")
     && lens.rows.filter((row) => / et al\.|, \d{4}/.test(row)).length === lens.cited);
   log("output_says_peek", logs().includes(`references peek: ${lens.cited} citations`));
+  // "not cited" is shown as a label, not a link.
+  log("uncited_lens_is_label", lens.lenses.includes("not cited") && lens.notCitedLinks === 0);
 
   const processes = serverProcesses();
   log("server_processes", processes);
@@ -269,8 +272,8 @@ async function noPythonCase(page) {
 const cases = {
   bundled: [bundledCase, ["squiggles", "status_findings_before", "problems_has_suffix_finding",
     "hover_has_title", "completion_inserted", "quick_fix_applied", "status_findings_after",
-    "lens_peek_shows_citations", "output_says_peek", "server_is_bundled_copy", "output_says_bundled",
-    "status_bar_showed_indexing"]],
+    "lens_peek_shows_citations", "output_says_peek", "uncited_lens_is_label",
+    "server_is_bundled_copy", "output_says_bundled", "status_bar_showed_indexing"]],
   environment: [environmentCase, ["squiggles", "hover_has_title", "server_is_environment_copy",
     "output_says_environment", "trace_logged"]],
   nopython: [noPythonCase, ["notification", "settings_opened_on_interpreter", "no_server_process"]],
