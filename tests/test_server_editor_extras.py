@@ -119,6 +119,40 @@ async def test_code_lens_counts_citations_and_its_command_lists_them(client):
 
 
 @pytest.mark.asyncio
+async def test_the_lens_of_an_uncited_entry_is_a_label(client):
+    """An entry that no draft cites gets "not cited" with an empty command id: VS Code shows
+    it as plain text and Neovim's codelens.run() skips it, so nothing runs to list nothing."""
+    from test_server_e2e import REFS
+
+    await indexed(client)
+    document = uri(client, "refs.bib")
+    text = REFS + "@article{nobody2020, author = {Nobody, A.}, title = {Unread}, year = {2020}}\n"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=document, language_id="bibtex", version=1, text=text
+            )
+        )
+    )
+    import asyncio
+
+    last_line = text.count("\n") - 1
+    for _ in range(200):
+        lenses = await client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=document))
+        )
+        by_line = {lens.range.start.line: lens.command for lens in lenses or []}
+        if last_line in by_line:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError(f"no lens on the new entry: {by_line}")
+    assert by_line[last_line].title == "not cited"
+    assert by_line[last_line].command == "" and not by_line[last_line].arguments
+    assert by_line[0].command == "relwork-ls.references"
+
+
+@pytest.mark.asyncio
 async def test_inlay_hints_name_the_entry_when_enabled(client):
     document = uri(client, "draft.md")
     client.text_document_did_open(

@@ -1,5 +1,11 @@
-"""Code lens on each entry of a bibliography: how often and in how many drafts it is cited;
-its command asks the server for those citations (``relwork-ls.references``)."""
+"""Code lens on each entry of a bibliography: how often and in how many drafts it is cited.
+
+The lens of a cited entry carries the command ``relwork-ls.references`` (uri, position),
+which this server executes by returning the citations as Locations. An editor shows them
+only if its client handles the command itself: the VS Code extension rewrites it to its own
+``relwork-ls.showReferences`` (the references peek), the Neovim plugin registers a handler
+for it (the quickfix list). "not cited" is a label: its command id is empty, which editors
+show as plain text and do not run."""
 
 from __future__ import annotations
 
@@ -26,8 +32,13 @@ def code_lens(ls: RelworkServer, params: types.CodeLensParams) -> list[types.Cod
     for count in citation_counts(ls.state.indexes(), str(path), citing):
         start = positions.position(count.line, count.column)
         key_range = types.Range(start=start, end=positions.position(count.line, count.end_column))
-        arguments = [params.text_document.uri, ls.protocol._converter.unstructure(start)]
-        command = types.Command(title=count.title, command=REFERENCES_COMMAND, arguments=arguments)
+        if count.citations:
+            arguments = [params.text_document.uri, ls.protocol._converter.unstructure(start)]
+            command = types.Command(
+                title=count.title, command=REFERENCES_COMMAND, arguments=arguments
+            )
+        else:
+            command = types.Command(title=count.title, command="")
         lenses.append(types.CodeLens(range=key_range, command=command))
     return lenses
 

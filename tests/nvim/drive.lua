@@ -24,7 +24,11 @@ local ok, err = xpcall(function()
     rawset(vim.lsp, "enable", nil)
   end
   out.legacy = vim.lsp.config == nil
-  require("relwork_ls").setup({ cmd = vim.json.decode(os.getenv("RELWORK_CMD")) })
+  -- A user's on_attach: it runs, and so does the plugin's (the code lenses below).
+  require("relwork_ls").setup({
+    cmd = vim.json.decode(os.getenv("RELWORK_CMD")),
+    on_attach = function(_, bufnr) out.user_on_attach = vim.bo[bufnr].filetype end,
+  })
   if os.getenv("RELWORK_ONLY_HEALTH") == "1" then
     vim.cmd.edit(os.getenv("RELWORK_FILE"))
     out.health = checkhealth()
@@ -100,6 +104,41 @@ local ok, err = xpcall(function()
   for _, response in pairs(bib_hover or {}) do
     if response.result then out.bib_hover = response.result.contents.value end
   end
+
+  -- The code lenses of the bibliography: shown without being asked for (virtual text), and
+  -- running the one of chen2021codex fills the quickfix list with its citations.
+  vim.wait(15000, function() return #vim.lsp.codelens.get(0) >= 3 end, 50)
+  out.lenses = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(0)) do
+    table.insert(out.lenses, { line = lens.range.start.line, title = lens.command and lens.command.title,
+                               command = lens.command and lens.command.command })
+  end
+  vim.wait(5000, function()
+    for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(0, -1, 0, -1, { details = true })) do
+      for _, chunk in ipairs(mark[4].virt_text or {}) do
+        if chunk[1]:find("cited") then return true end
+      end
+    end
+    return false
+  end, 50)
+  out.lens_text = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(0, -1, 0, -1, { details = true })) do
+    for _, chunk in ipairs(mark[4].virt_text or {}) do
+      if chunk[1]:find("cited") then table.insert(out.lens_text, { line = mark[2], text = chunk[1] }) end
+    end
+  end
+  vim.fn.setqflist({}, 'r', { title = "before", items = {} })
+  vim.fn.cursor(1, 1)
+  vim.fn.search("chen2021codex")
+  vim.lsp.codelens.run()
+  vim.wait(10000, function() return #vim.fn.getqflist() > 0 end, 50)
+  out.quickfix_title = vim.fn.getqflist({ title = 1 }).title
+  out.quickfix = {}
+  for _, item in ipairs(vim.fn.getqflist()) do
+    table.insert(out.quickfix, { file = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(item.bufnr), ":t"),
+                                 lnum = item.lnum, col = item.col, text = item.text })
+  end
+  out.quickfix_open = vim.fn.getqflist({ winid = 1 }).winid ~= 0
 
   out.health = checkhealth()
 end, debug.traceback)

@@ -1,9 +1,11 @@
 // VS Code client for relwork-ls: starts the server (its bundled copy by default, see
 // python.ts) over stdio for text, Markdown, LaTeX and BibTeX files, forwards the
 // `relwork-ls.*` settings to it under the section the server reads ("relwork"), and shows
-// indexing progress and the number of findings in the status bar.
+// indexing progress and the number of findings in the status bar. The server's code lens on a
+// bibliography entry ("cited 3× in 2 drafts") opens the references peek on those citations.
 import * as vscode from "vscode";
 import {
+  ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -15,6 +17,7 @@ import {
   WorkDoneProgressEnd,
   WorkDoneProgressReport,
 } from "vscode-languageclient/node";
+import type { Location as LspLocation, Position as LspPosition } from "vscode-languageclient/node";
 import { NoPythonError, onPythonInterpreterChange, resolveLaunch } from "./python";
 
 // The server's settings (keys of relwork.toml), read as relwork-ls.<key>.
@@ -29,6 +32,14 @@ const LAUNCH_SETTINGS = [
 ];
 const SERVER_SECTION = "relwork";
 const DIAGNOSTIC_SOURCE = "relwork-ls";
+// The command of the server's code lenses (arguments: uri, position). The server executes it
+// by returning the citations as Locations; vscode-languageclient registers it as a VS Code
+// command that sends workspace/executeCommand, whose result nothing shows. So the lenses are
+// given this extension's own command instead (a different name: registering the server's
+// would clash with the client's registration), which asks the server for the Locations and
+// opens the references peek.
+const SERVER_REFERENCES_COMMAND = "relwork-ls.references";
+const SHOW_REFERENCES_COMMAND = "relwork-ls.showReferences";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -135,6 +146,15 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     // section, answered below.
     synchronize: { configurationSection: "relwork-ls" },
     middleware: {
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          if (lens.command?.command === SERVER_REFERENCES_COMMAND) {
+            lens.command = { ...lens.command, command: SHOW_REFERENCES_COMMAND };
+          }
+        }
+        return lenses;
+      },
       workspace: {
         configuration: async (params, token, next) => {
           const values = await next(params, token);
@@ -170,6 +190,23 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   showStatus();
 }
 
+// The citations behind a code lens, in the references peek at the lens's entry.
+async function showReferences(uri: string, position: LspPosition): Promise<void> {
+  const running = client;
+  if (running === undefined || running.state !== State.Running) {
+    vscode.window.showWarningMessage("relwork-ls is not running");
+    return;
+  }
+  const result: LspLocation[] | null = await running.sendRequest(ExecuteCommandRequest.type, {
+    command: SERVER_REFERENCES_COMMAND, arguments: [uri, position],
+  });
+  const converter = running.protocol2CodeConverter;
+  const locations = await converter.asReferences(result ?? []);
+  output.appendLine(`references peek: ${locations.length} citation${locations.length === 1 ? "" : "s"}`);
+  await vscode.commands.executeCommand("editor.action.showReferences",
+    converter.asUri(uri), converter.asPosition(position), locations);
+}
+
 async function stop(): Promise<void> {
   const running = client;
   client = undefined;
@@ -199,6 +236,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.commands.registerCommand("relwork-ls.showOutput", () => output.show()),
+    vscode.commands.registerCommand(SHOW_REFERENCES_COMMAND, showReferences),
     vscode.languages.onDidChangeDiagnostics(() => showStatus()),
     vscode.workspace.onDidGrantWorkspaceTrust(restart),
     vscode.workspace.onDidChangeConfiguration(async (event) => {

@@ -87,12 +87,43 @@ async function waitFor(check, timeoutMs, what) {
 const editorArea = ".editor-instance .monaco-editor";
 const squiggles = `${editorArea} .squiggly-warning, ${editorArea} .squiggly-error`;
 
-async function openDraft(page) {
-  const fileRow = page.locator(".explorer-folders-view .monaco-list-row", { hasText: "draft.md" });
+async function openFile(page, name) {
+  const fileRow = page.locator(".explorer-folders-view .monaco-list-row", { hasText: name });
   await fileRow.waitFor({ timeout: 60000 });
   await fileRow.click();
-  await page.waitForSelector(".tabs-container .tab:has-text('draft.md')", { timeout: 30000 });
+  await page.waitForSelector(`.tabs-container .tab:has-text('${name}')`, { timeout: 30000 });
   await page.waitForSelector(`${editorArea} .view-lines`, { timeout: 30000 });
+}
+function openDraft(page) {
+  return openFile(page, "draft.md");
+}
+
+// Click the code lens of refs.bib with the most citations ("cited N× in M drafts"): the
+// references peek opens on the draft, counting N locations. Returns what it saw.
+async function clickCitationLens(page) {
+  await openFile(page, "refs.bib");
+  // A lens with a command is a link; "not cited" is plain text.
+  const links = page.locator(`${editorArea} .codelens-decoration a`, { hasText: /cited \d+×/ });
+  await links.first().waitFor({ timeout: 60000 });
+  const lenses = await page.locator(`${editorArea} .codelens-decoration`).allInnerTexts();
+  const notCitedLinks = await page.locator(`${editorArea} .codelens-decoration a`, { hasText: "not cited" }).count();
+  const titles = await links.allInnerTexts();
+  const counts = titles.map((text) => Number(/cited (\d+)×/.exec(text)[1]));
+  const most = counts.indexOf(Math.max(...counts));
+  await links.nth(most).click();
+  const peek = page.locator(`${editorArea} .reference-zone-widget`);
+  await peek.waitFor({ timeout: 30000 });
+  // The peek's head names the file of the selected reference and counts them all
+  // ("Locations (N)"); its list shows the lines of the references.
+  const head = await waitFor(async () => {
+    const text = (await peek.locator(".peekview-title").innerText()).trim();
+    return /\d/.test(text) ? text : undefined;
+  }, 30000, "the count in the peek's head");
+  await sleep(500);
+  const rows = await peek.locator(".ref-tree .monaco-list-row").allInnerTexts();
+  const seen = { lenses, notCitedLinks, clicked: titles[most], cited: counts[most], head, rows };
+  await page.keyboard.press("Escape");
+  return seen;
 }
 
 async function statusText(page) {
@@ -177,6 +208,18 @@ async function bundledCase(page) {
   }, 30000, "the status bar count to drop after the fix");
   log("status_findings_after", after);
 
+  // The code lens of a bibliography entry opens the references peek on its citations.
+  const lens = await clickCitationLens(page);
+  log("code_lens", lens);
+  const counted = /\((\d+)\)|(\d+) references?/.exec(lens.head);
+  log("lens_peek_shows_citations", counted !== null
+    && Number(counted[1] ?? counted[2]) === lens.cited && lens.cited > 1
+    && lens.head.includes("draft.md")
+    && lens.rows.filter((row) => / et al\.|, \d{4}/.test(row)).length === lens.cited);
+  log("output_says_peek", logs().includes(`references peek: ${lens.cited} citations`));
+  // "not cited" is shown as a label, not a link.
+  log("uncited_lens_is_label", lens.lenses.includes("not cited") && lens.notCitedLinks === 0);
+
   const processes = serverProcesses();
   log("server_processes", processes);
   const bundledLibs = path.join(extensionsDir, fs.readdirSync(extensionsDir).find((n) => n.startsWith("relwork.relwork-ls")) ?? "?", "bundled", "libs");
@@ -229,6 +272,7 @@ async function noPythonCase(page) {
 const cases = {
   bundled: [bundledCase, ["squiggles", "status_findings_before", "problems_has_suffix_finding",
     "hover_has_title", "completion_inserted", "quick_fix_applied", "status_findings_after",
+    "lens_peek_shows_citations", "output_says_peek", "uncited_lens_is_label",
     "server_is_bundled_copy", "output_says_bundled", "status_bar_showed_indexing"]],
   environment: [environmentCase, ["squiggles", "hover_has_title", "server_is_environment_copy",
     "output_says_environment", "trace_logged"]],

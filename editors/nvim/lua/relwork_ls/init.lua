@@ -21,9 +21,19 @@ end
 M.root_dir = root_dir
 
 --- Configure and enable relwork-ls. `opts` overrides the defaults (cmd, filetypes,
---- root_markers, settings) and may add on_attach or capabilities.
+--- root_markers, settings, commands) and may add capabilities or an on_attach, which runs
+--- after the default one.
 function M.setup(opts)
-  local config = vim.tbl_deep_extend("force", M.defaults(), opts or {})
+  local defaults = M.defaults()
+  local config = vim.tbl_deep_extend("force", defaults, opts or {})
+  -- A user's on_attach runs after the default one (which shows the code lenses).
+  if opts and opts.on_attach and defaults.on_attach then
+    local mine, theirs = defaults.on_attach, opts.on_attach
+    config.on_attach = function(client, bufnr)
+      mine(client, bufnr)
+      theirs(client, bufnr)
+    end
+  end
   M.config = config
   if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then
     vim.lsp.config("relwork_ls", config)
@@ -40,6 +50,7 @@ function M.setup(opts)
         root_dir = root_dir(config.root_markers, args.buf),
         settings = config.settings,
         on_attach = config.on_attach,
+        commands = config.commands,
         capabilities = config.capabilities,
       }, { bufnr = args.buf })
     end,
