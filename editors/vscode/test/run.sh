@@ -46,8 +46,11 @@ vsix="$repo/editors/vscode/relwork-ls-linux-x64.vsix"
 echo "{\"vsix_bytes\": $(stat -c %s "$vsix"), \"package_seconds\": $((SECONDS - started))}"
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cp "$here/e2e.mjs" "$tools/e2e.mjs"   # resolves playwright-core from the tools folder
+# A copy of this run's own (two checkouts may test at once with one tools folder), placed
+# there so that it resolves playwright-core from the tools folder.
+script="$tools/e2e-$$.mjs"
+trap 'rm -rf "$work" "$script"' EXIT
+cp "$here/e2e.mjs" "$script"
 
 # The Python the bundled case runs on: Debian's, which must not see any relwork-ls (checked
 # from a neutral folder with the environment code-server gets: PATH below, no PYTHONPATH).
@@ -104,7 +107,7 @@ for case in "${cases[@]}"; do
   # login shell of this machine would set (~/.profile, pyenv…).
   if ! env -i HOME="$HOME" PATH="$clean_path" CODE_SERVER_PATH="$path_for_case" VSCODE_CLI=1 \
       RELWORK_SETTINGS="$settings" RELWORK_INSTALLED="$installed" \
-      node "$tools/e2e.mjs" "$case" "$tools/node_modules/.bin/code-server" "$ws" \
+      node "$script" "$case" "$tools/node_modules/.bin/code-server" "$ws" \
       "$work/$case/ext" "$work/$case/user" "$port"; then
     status=1
     mkdir -p "$repo/editors/vscode/test/failures"
