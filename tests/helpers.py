@@ -24,3 +24,22 @@ def lint_text(text: str, index: CitationIndex, kind: str = "text") -> list[Findi
 
 def codes(findings: list[Finding]) -> list[str]:
     return [f.code for f in findings]
+
+
+def answer_refresh_requests(client) -> list[str]:
+    """Answer the server's ``workspace/codeLens/refresh`` and ``workspace/inlayHint/refresh``
+    as an editor does (pytest-lsp's recorded capabilities claim support for them); returns
+    the list the methods asked are appended to."""
+    from lsprotocol import types
+
+    asked: list[str] = []
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def code_lens_refresh(params: None) -> None:
+        asked.append(types.WORKSPACE_CODE_LENS_REFRESH)
+
+    @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+    def inlay_hint_refresh(params: None) -> None:
+        asked.append(types.WORKSPACE_INLAY_HINT_REFRESH)
+
+    return asked

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from helpers import answer_refresh_requests
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -69,6 +70,8 @@ async def client(lsp_client: LanguageClient, request, tmp_path_factory):
     root = tmp_path_factory.mktemp("ws")
     make_workspace(root)
     registrations: list[types.Registration] = []
+
+    lsp_client.refreshes = answer_refresh_requests(lsp_client)  # type: ignore[attr-defined]
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:

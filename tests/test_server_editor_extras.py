@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import pytest_lsp
+from helpers import answer_refresh_requests
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from test_server_e2e import DRAFT, make_workspace
@@ -38,6 +39,8 @@ async def client(lsp_client: LanguageClient, request, tmp_path_factory):
     make_workspace(root)
     lsp_client.root = root  # type: ignore[attr-defined]
     lsp_client.profile = request.param  # type: ignore[attr-defined]
+
+    lsp_client.refreshes = answer_refresh_requests(lsp_client)  # type: ignore[attr-defined]
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
@@ -116,6 +119,12 @@ async def test_code_lens_counts_citations_and_its_command_lists_them(client):
         "paper.tex",
         "stale.txt",
     ]
+    # The first folder lint changed what is cited: a client that caches lenses is told
+    # (VS Code's capabilities say it can be; Neovim 0.11's recorded ones do not).
+    workspace = client.capabilities.workspace  # type: ignore[attr-defined]
+    wants = bool(workspace and workspace.code_lens and workspace.code_lens.refresh_support)
+    assert wants == (client.profile != "neovim")  # type: ignore[attr-defined]
+    assert (types.WORKSPACE_CODE_LENS_REFRESH in client.refreshes) == wants  # type: ignore[attr-defined]
 
 
 @pytest.mark.asyncio

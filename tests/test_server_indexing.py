@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import pytest_lsp
+from helpers import answer_refresh_requests
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from test_server_stress import synthetic_bib
@@ -23,6 +24,8 @@ async def client(lsp_client: LanguageClient, tmp_path_factory):
     (root / "relwork.toml").write_text('bibliographies = ["refs.bib"]\n')
     (root / "draft.md").write_text("Early (Xu et al., 2001) and (Chen, 2003a).\n")
     lsp_client.root = root  # type: ignore[attr-defined]
+
+    lsp_client.refreshes = answer_refresh_requests(lsp_client)  # type: ignore[attr-defined]
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:

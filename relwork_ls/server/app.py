@@ -164,6 +164,13 @@ class RelworkServer(LanguageServer):
                 types.LogMessageParams(type=types.MessageType.Warning, message=outcome.error)
             )
         self.publisher.publish(changed)
+        if outcome.complete and changed:
+            # Citation counts (code lens) and resolved keys (inlay hints) follow the drafts;
+            # a client that caches them is asked to ask again.
+            if self.supports("workspace", "code_lens", "refresh_support"):
+                self.workspace_code_lens_refresh(None)
+            if self.supports("workspace", "inlay_hint", "refresh_support"):
+                self.workspace_inlay_hint_refresh(None)
 
     # -- transports: pygls' own, with our message reader (transport.py) -------------------
 
