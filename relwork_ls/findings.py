@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .positions import SourceSpan
 from .rules import RULES
+
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t]*")
 
 SEVERITIES = ("error", "warning", "info", "hint")
 
@@ -55,6 +58,10 @@ class Finding:
     def __post_init__(self) -> None:
         if not self.severity:
             object.__setattr__(self, "severity", CODES[self.code][0])
+        if "\n" in self.message or "\r" in self.message:
+            # A citation broken across lines is quoted on one line (reports are one line
+            # per finding; the span still covers the text as written).
+            object.__setattr__(self, "message", _LINE_BREAK.sub(" ", self.message))
 
     @property
     def name(self) -> str:

@@ -103,7 +103,18 @@ def test_rw007_and_rw008_keys():
 
 
 def test_bare_capitalised_word_without_any_candidate_is_not_reported():
-    assert lint_text("(Transformer, 2017) and (GPT-4, 2023)", bib(REFS)) == []
+    # Models, acronyms, words that stand before a year, words of the bibliography's titles
+    # ("ExpertPrompting" and "WizardLM" are titles there; "Llama" is a title word).
+    text = "(GPT-4, 2023), (BERT, 2019), (Table, 2020), (Llama, 2023) and (December, 2022)"
+    assert lint_text(text, bib(REFS)) == []
+
+
+def test_a_surname_with_a_year_in_parentheses_is_a_missing_work():
+    findings = lint_text("As (Zhang, 2017) and (O'Neil, 2019) show; Zhang (2017) too.", bib(REFS))
+    assert codes(findings) == ["RW001", "RW001"]
+    assert "no work by Zhang at all" in findings[0].message
+    # In prose, a capitalised word before a year may be anything: only the parenthetical.
+    assert findings[0].span.column == 4 and findings[1].span.column == 22
 
 
 def test_two_letters_on_a_lone_work_are_not_merged_by_a_safe_fix():

@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import regex
+
 from ..bibliography.labels import Label, LabelBasis, LabelOptions, assign_suffixes, label_basis
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry, Bibliography
@@ -43,6 +45,9 @@ def normalize_names(text: str) -> str:
         text = _LINE_END_HYPHEN.sub(_join_hyphenated, text)
     text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
     return " ".join(text.casefold().split())
+
+
+_TITLE_WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
 def folded_names(text: str) -> str:
@@ -97,6 +102,7 @@ class CitationIndex:
         # One slot shared with every DocumentIndex made from this index (they copy its
         # attributes): the lookups are made once, by whichever needs them first.
         self._lookups: list[tuple[dict[str, list[BibEntry]], ...]] = []
+        self._title_words: list[frozenset[str]] = []  # the same sharing
         # How rendered author texts matched names, by what was written (see resolution).
         self.name_matches: dict[tuple[object, ...], object] = {}
         self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
@@ -122,6 +128,19 @@ class CitationIndex:
     def by_folded_names(self) -> dict[str, list[BibEntry]]:
         """Entries by their label's names, accents folded too ("roziere et al")."""
         return self._name_lookups()[1]
+
+    @property
+    def title_words(self) -> frozenset[str]:
+        """Every word of every title, folded: names of methods, models and datasets
+        ("Transformer", "Alpaca") that a text may put in parentheses with a year."""
+        if not self._title_words:
+            words = {
+                word
+                for entry in self.entries_by_key.values()
+                for word in _TITLE_WORD.findall(fold(entry.title))
+            }
+            self._title_words.append(frozenset(words))
+        return self._title_words[0]
 
     @property
     def by_first_surname(self) -> dict[str, list[BibEntry]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry
 from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
@@ -166,9 +167,93 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
         return year_off
     near = _one_edit(index, option.text, work.year)
     if near is None and not work.strong and not same_first:
-        # "(GPT-4, 2023)": a bare capitalised word and a year, nothing like it cited.
+        # "(GPT-4, 2023)": a bare capitalised word and a year, nothing like it cited (but
+        # see match_rendered: in parentheses, a surname is a work missing).
         return NameMatch(NOT_A_CITATION, last)
     return NameMatch(UNMATCHED, last, (), tuple(_suggest(index, option.text, work.year)), near)
+
+
+# A surname as written alone: "Zhang", "Müller", "García-Pérez", "O'Neil", "McDonald".
+_SURNAME = regex.compile(r"(?:Mc|Mac|O['’]|D['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*", regex.V1)
+# Capitalised words that stand before a year in parentheses without being authors.
+_NOT_SURNAMES = frozenset(
+    [
+        "accessed",
+        "appendix",
+        "approx",
+        "april",
+        "august",
+        "autumn",
+        "available",
+        "born",
+        "ca",
+        "chapter",
+        "circa",
+        "copyright",
+        "december",
+        "died",
+        "draft",
+        "edition",
+        "est",
+        "eq",
+        "equation",
+        "february",
+        "fig",
+        "figure",
+        "founded",
+        "fall",
+        "ibid",
+        "issue",
+        "january",
+        "july",
+        "june",
+        "march",
+        "may",
+        "monday",
+        "november",
+        "october",
+        "online",
+        "part",
+        "phase",
+        "preprint",
+        "published",
+        "release",
+        "report",
+        "retrieved",
+        "revised",
+        "saturday",
+        "section",
+        "september",
+        "spring",
+        "stage",
+        "step",
+        "summer",
+        "sunday",
+        "survey",
+        "table",
+        "thursday",
+        "tuesday",
+        "update",
+        "updated",
+        "version",
+        "vol",
+        "volume",
+        "wednesday",
+        "winter",
+        "friday",
+    ]
+)
+
+
+def _surname_like(index: CitationIndex, text: str) -> bool:
+    """Whether a lone capitalised word with a year in parentheses reads as an author's
+    surname: shaped like one, not a word that commonly stands before a year, and no word of
+    any title in the bibliography (the names of models, methods and datasets are)."""
+    word = text.strip()
+    if not _SURNAME.fullmatch(word) or len(word) < 3:
+        return False
+    folded = fold(word)
+    return folded not in _NOT_SURNAMES and folded not in index.title_words
 
 
 _NAME_LIST = regex.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+")
@@ -373,7 +458,14 @@ class _Resolver:
         start, end = _work_range(work, option)
         cited = f"{option.text}, {work.year}{work.suffix}"
         if match.kind == NOT_A_CITATION:
-            return WorkResolution(work, pending.citation, None, option)
+            if pending.citation.form != "parenthetical" or not _surname_like(
+                self.index, option.text
+            ):
+                return WorkResolution(work, pending.citation, None, option)
+            # "(Zhang, 2017)": a surname and a year in parentheses is a citation, of a
+            # work the bibliography lacks.
+            suggestions = tuple(_suggest(self.index, option.text, work.year))
+            pending.match = match = NameMatch(UNMATCHED, match.option, (), suggestions, None)
         if match.kind == LISTED and len(match.candidates) == 1:
             return WorkResolution(work, pending.citation, match.candidates[0], option)
         if match.kind in (FOLDED, YEAR_OFF) and not continuation:
