@@ -30,7 +30,9 @@ _QUICK = regex.compile(r"\S {2,}\S")
 # reference list set in a smaller font) and paragraph indents move it a few characters.
 _SLACK = 6
 _MIN_ROWS = 8  # non-blank rows a page needs before it can be called two-column
-_MIN_COLUMN_WIDTH = 20  # prose columns are wider than a table's cells
+_MIN_COLUMN_WIDTH = 20  # where a right column may start, at the least
+# The usual line of a column of prose is longer than a table's cells or a list's terms.
+_PROSE_WIDTH = 30
 # A right column's heading, set in a larger font, which pdftotext may print one space after
 # the left column's text on the same row ("… Mikolov References").
 _HEADING_AT_END = regex.compile(
@@ -267,9 +269,13 @@ def _page_layout(text: str, start: int, end: int) -> _Layout | None:
     two_sided = sum(
         1 for s, row in zip(resolved, rows, strict=True) if s and s[0] > 0 and s[1] < len(row.line)
     )
-    left_widths = sorted(s[0] for s in resolved if s and s[0] > 0)
+    left_widths = sorted(
+        len(row.line[: s[0]].strip())
+        for s, row in zip(resolved, rows, strict=True)
+        if s and s[0] > 0
+    )
     right_widths = sorted(
-        len(row.line) - s[1]
+        len(row.line[s[1] :].strip())
         for s, row in zip(resolved, rows, strict=True)
         if s and s[1] < len(row.line)
     )
@@ -277,8 +283,8 @@ def _page_layout(text: str, start: int, end: int) -> _Layout | None:
         two_sided < max(3, 0.15 * len(filled))
         or len(left_widths) < 0.25 * len(filled)
         or len(right_widths) < 0.25 * len(filled)
-        or left_widths[len(left_widths) // 2] < _MIN_COLUMN_WIDTH
-        or right_widths[len(right_widths) // 2] < _MIN_COLUMN_WIDTH
+        or left_widths[len(left_widths) // 2] < _PROSE_WIDTH
+        or right_widths[len(right_widths) // 2] < _PROSE_WIDTH
         or sum(full) > 0.5 * len(filled)
     ):
         return None
