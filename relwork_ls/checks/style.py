@@ -32,7 +32,14 @@ def suffix_separator_findings(
         for work in works
         if not work.work.is_keyed and not work.is_head and work.work.year_start > 0
     ]
-    separators = [(w, i) for w, i in separators if i >= 0 and doc.text[i] in ",;"]
+    separators = [
+        (w, i)
+        for w, i in separators
+        if i >= 0
+        and doc.text[i] in ",;"
+        # Not a "," of the other column of a two-column page's row.
+        and not doc.between(i + 1, w.work.year_start).strip()
+    ]
     if not separators:
         return []
     if convention is None:
@@ -207,12 +214,12 @@ def glued_narrative_findings(doc: Document, works: Sequence[WorkResolution]) -> 
         options = work.work.name_options
         if work.entry is None or work.names is options[0]:
             continue
-        glued = doc.text[options[0].start : work.names.start].strip()
+        glued = doc.between(options[0].start, work.names.start).strip()
         # A word hyphenated at a line's end in a PDF's text: "Fol-⏎lowing" is "Following".
         word = _LINE_END_HYPHEN.sub("", glued).split()[0] if glued else ""
         if not glued or not glued[0].isupper() or word.casefold() in _FUNCTION_WORDS:
             continue  # "In Song et al. (2021)" reads well: "In" names nothing
-        body = doc.text[work.citation.start : work.citation.end]
+        body = doc.between(work.citation.start, work.citation.end)
         # natbib's square option prints "Chen et al. [2021a]": keep its brackets.
         opening = "[" if body.endswith("]") else "("
         years = body[body.rfind(opening) + 1 : -1].strip()

@@ -9,6 +9,7 @@ from pathlib import PurePath
 import regex
 
 from ..bibliography.reference_list import reference_section_span
+from .columns import column_reading, read_by_columns
 from .keyed import find_latex_citations, find_pandoc_citations
 from .model import Citation, shifted
 from .rendered import REGEX_TIMEOUT, find_rendered_citations
@@ -160,7 +161,18 @@ def extract_citations(text: str, kind: str) -> list[Citation]:
 
     No citation spans a blank line, so paragraphs are scanned one by one and an unchanged
     paragraph is not scanned again (the server rescans on every keystroke).
+
+    Plain text made by ``pdftotext -layout`` of two-column pages is read column by column
+    (citations/columns.py); the citations' offsets are those of ``text`` all the same.
     """
+    if kind == "text":
+        reading = column_reading(text)
+        if reading is not None:
+            return read_by_columns(_citations_of(reading.text, kind), reading)
+    return _citations_of(text, kind)
+
+
+def _citations_of(text: str, kind: str) -> list[Citation]:
     prose = prose_text(text, kind)
     citations: list[Citation] = []
     start = 0

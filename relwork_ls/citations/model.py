@@ -26,6 +26,16 @@ class Document:
         """The span of the offsets ``start``..``end`` of this document."""
         return self.lines.span(self.path, start, end)
 
+    def between(self, start: int, end: int) -> str:
+        """The text of the offsets ``start``..``end`` as read: in plain text with
+        two-column pages, a citation continued on its column's next line does not hold the
+        other column's text (citations/columns.py)."""
+        if self.kind != "text":
+            return self.text[start:end]
+        from .columns import text_between  # columns imports this module
+
+        return text_between(self.text, start, end)
+
 
 @dataclass(frozen=True, slots=True)
 class NameOption:

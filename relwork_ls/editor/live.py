@@ -17,6 +17,7 @@ from ..bibliography.model import SourceSpan
 from ..checks.style import style_findings
 from ..checks.suppression import filter_suppressed
 from ..citations.cited_set import DocumentIndex
+from ..citations.columns import has_columns, without_fixes_across_columns
 from ..citations.documents import extract_citations, prose_text
 from ..citations.index import folded_names
 from ..citations.model import Citation, Document, shifted
@@ -199,15 +200,17 @@ def local_analysis(
     Resolves against a detached view of ``index`` (its memo caches are not written), so it
     may run beside a lint on another thread. Findings are those of ``LOCAL_CODES``, with
     the configuration's selection, severities and the document's suppressions applied."""
-    left, right = paragraph_bounds(text, start, end)
-    # Code, comments and front matter are blanked over the whole text: a window alone could
-    # start inside a code block.
-    window = (text if kind == "text" else prose_text(text, kind))[left:right]
-    citations = [
-        cited
-        for cited in (shifted(c, left) for c in extract_citations(window, kind))
-        if cited.start <= end and start <= cited.end
-    ]
+    columns = kind == "text" and has_columns(text)
+    if columns:
+        # Two-column text is read column by column: a window of rows is no paragraph.
+        found = extract_citations(text, kind)
+    else:
+        left, right = paragraph_bounds(text, start, end)
+        # Code, comments and front matter are blanked over the whole text: a window alone
+        # could start inside a code block.
+        window = (text if kind == "text" else prose_text(text, kind))[left:right]
+        found = [shifted(c, left) for c in extract_citations(window, kind)]
+    citations = [cited for cited in found if cited.start <= end and start <= cited.end]
     if isinstance(index, DocumentIndex):
         # The rest of the document is unchanged: what it cites still holds for the labels.
         resolution = resolve_citations(
@@ -220,6 +223,8 @@ def local_analysis(
         document, resolution.works, index, config.suffix_separator
     )
     findings = filter_suppressed([f for f in findings if f.code in LOCAL_CODES], {path: text})
+    if columns:
+        findings = without_fixes_across_columns(findings, {path: text})
     low = min((c.start for c in citations), default=start)
     high = max((c.end for c in citations), default=end)
     return LocalAnalysis(
@@ -293,9 +298,12 @@ def relint_changed(
     """The findings of ``new`` from those of ``old``: moved where the text did not change,
     recomputed (``LOCAL_CODES``) in the paragraphs around the change. None when the change
     touches what names the draft's bibliographies (front matter, ``\\bibliography``) or
-    a label group cited elsewhere too: then only a full analysis is right.
+    a label group cited elsewhere too, or when the text has two-column pages (read column
+    by column, citations/columns.py): then only a full analysis is right.
 
     Findings of other codes inside the change are dropped until the next full lint."""
+    if kind == "text" and (has_columns(old) or has_columns(new)):
+        return None  # read column by column: a change may move a column's rows anywhere
     region = changed_region(old, new)
     old_left, old_right = paragraph_bounds(old, region.start, region.old_end)
     left, right = paragraph_bounds(new, region.start, region.new_end)

@@ -24,6 +24,7 @@ from ..checks.history import old_bibliography_from_git, stale_label_findings
 from ..checks.style import style_findings
 from ..checks.suppression import Directives, filter_suppressed, unknown_code_findings
 from ..citations.cited_set import DocumentIndex
+from ..citations.columns import without_fixes_across_columns
 from ..citations.resolution import CitationIndex
 from ..findings import Finding, severity_rank
 from ..git_files import last_commit_time
@@ -337,6 +338,9 @@ def lint_paths(
     directives: dict[str, Directives] = {}
     findings = filter_suppressed(findings, sources, directives)
     findings.extend(unknown_code_findings(sources, directives))
+    # A fix must not reach across the columns of a two-column page's text.
+    plain = {str(a.path): a.text for a in analyses if a.kind == "text"}
+    findings = without_fixes_across_columns(findings, plain)
     configured = [f for f in (workspace.configure(f) for f in findings) if f is not None]
     unique = {(f.span, f.code, f.message): f for f in configured}
     result = sorted(
