@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import gc
 import json
 import os
+import select
 import stat
 import sys
 import tempfile
@@ -27,7 +29,14 @@ from .bibliography.model import Bibliography
 from .citations.cited_set import DocumentIndex
 from .citations.documents import BIBLIOGRAPHY_SUFFIXES, DRAFT_SUFFIXES, document_kind
 from .citations.resolution import CitationIndex, document_labels
-from .config import Config, ConfigError, check_codes, find_config_file, load_config
+from .config import (
+    Config,
+    ConfigError,
+    check_codes,
+    closest_codes,
+    find_config_file,
+    load_config,
+)
 from .findings import SEVERITIES
 from .git_files import GitError, resolve_commit
 from .lint.manuscripts import evidence_from_files
@@ -44,7 +53,7 @@ from .lint.run import (
     unified_diff,
 )
 from .lint.workspace import Workspace
-from .rules import describe, rule, rules_document
+from .rules import RULES, describe, rule, rules_document
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -421,12 +430,32 @@ def _print(text: str) -> None:
     if not text:
         return
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _write_all(text)
     except BrokenPipeError:
         raise
     except OSError as error:
         raise UsageError(f"cannot write the output: {error.strerror or error}") from error
+
+
+def _write_all(text: str) -> None:
+    """Write ``text`` to stdout whole. Unbuffered (``python -u``, ``PYTHONUNBUFFERED``),
+    stdout's text layer hands one write to the OS and drops what a pipe did not take; the
+    bytes are written here until all are taken or the OS refuses (a closed pipe)."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # replaced by a plain text stream (tests capture it so)
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        written = buffer.write(data)
+        if written is None:  # a non-blocking stream that is full: wait for it
+            select.select([], [buffer], [])
+            continue
+        data = data[written:]
+    buffer.flush()
 
 
 def _check_output(path: Path | None) -> None:
@@ -656,21 +685,51 @@ def _discard_stdout() -> None:
 
 def run_rule(args: argparse.Namespace) -> int:
     if args.all:
-        sys.stdout.write(rules_document())
+        _print(rules_document())
         return 0
     if not args.code:
         raise UsageError("name a code (relwork-ls rule RW003) or pass --all")
     try:
-        sys.stdout.write(describe(rule(args.code)))
+        text = describe(rule(args.code))
     except KeyError:
-        raise UsageError(f"unknown code {args.code!r}; codes are RW001…RW305") from None
+        known = sorted(RULES)
+        suggestions = closest_codes(args.code.upper())
+        hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
+        raise UsageError(
+            f"unknown code {args.code!r}; {hint}codes are {known[0]}…{known[-1]} "
+            "(relwork-ls rule --all lists them)"
+        ) from None
+    _print(text)
     return 0
+
+
+def _unrecognized(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]
+) -> NoReturn:
+    """Exit 2 with the subcommand's usage and, for a mistyped option, the options it is
+    closest to (argparse says only "unrecognized arguments")."""
+    command = getattr(args, "command", None)
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    target = subparsers[0].choices.get(command, parser) if subparsers and command else parser
+    options = [o for action in target._actions for o in action.option_strings]
+    described = []
+    for word in unknown:
+        close = (
+            difflib.get_close_matches(word.split("=", 1)[0], options, n=2, cutoff=0.6)
+            if word.startswith("-")
+            else []
+        )
+        described.append(f"{word} (did you mean {' or '.join(close)}?)" if close else word)
+    target.error("unrecognized arguments: " + " ".join(described))
+    raise AssertionError("argparse's error() exits")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _unrecognized(parser, args, unknown)
     if argv is None and args.command != "serve":
         # A command-line run is short and keeps what it makes until it ends: sweeps for
         # cyclic garbage free nothing, yet took a fifth of a large lint. The language

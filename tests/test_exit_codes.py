@@ -446,3 +446,29 @@ def test_dangling_link_and_loop_are_findings_and_the_rest_is_checked(project, ca
     assert "dangling.md:1:1: RW011 warning skipped dangling.md: dangling symbolic link" in out
     assert "loop-a.bib:1:1: RW011 warning skipped loop-a.bib: symbolic link loop" in out
     assert "bad.md:1:8: RW003" in out
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_pipe_closed_after_part_of_a_long_output_is_reported(tmp_path, unbuffered):
+    """``| head -1`` on output larger than a pipe holds: the reader takes a part, then
+    goes. Unbuffered (PYTHONUNBUFFERED, as many CI images set it), Python's text layer
+    would drop the rest of one large write silently."""
+    entries = "".join(
+        f"@article{{k{i}, author={{Author{i}, A.}}, year={{2020}}, title={{Title {i}}}}}\n"
+        for i in range(20_000)
+    )
+    (tmp_path / "big.bib").write_text(entries)
+    environment = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relwork_ls", "labels", "--no-cache", "big.bib"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()  # the first line, as head -1 reads it
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 2, stderr
+    assert stderr.endswith("the output was closed before it was complete (broken pipe)\n")

@@ -177,3 +177,21 @@ def test_a_tiny_size_limit_is_reported_in_readable_units(tmp_path, capsys):
     assert "too large (216 bytes; the limit is 104 bytes" in out
     assert "no draft in" in err and "could be read" in err
     assert "no drafts (" not in err
+
+
+def test_a_mistyped_option_names_the_subcommand_and_the_closest_options(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["lint", "--formt", "json", str(tmp_path)])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: relwork-ls lint")
+    assert "unrecognized arguments: --formt (did you mean --format?)" in err
+
+
+def test_an_unknown_rule_code_suggests_known_ones(capsys):
+    status, _, err = run(capsys, "rule", "RW30l")
+    assert status == 2
+    assert "did you mean RW301" in err and "codes are RW001…" in err
+    from relwork_ls.rules import RULES
+
+    assert f"…{sorted(RULES)[-1]}" in err
