@@ -229,3 +229,36 @@ def test_5000_findings_on_one_long_line_keep_memory_bounded(client, workspace):
     assert len(found) == 5000 and {d["code"] for d in found} == {"RW001"}
     assert client.rss_kb("VmHWM") < 500_000
     alive(client, workspace, "still")
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.2])
+def test_stdin_closed_during_the_first_index_ends_quietly(workspace, delay):
+    """The editor goes away while the folder is being indexed: no traceback on stderr
+    (pygls logged the cancelled ``initialized`` handler as an error)."""
+    import json
+    import subprocess
+    import sys
+
+    def message(payload: dict) -> bytes:
+        body = json.dumps(payload).encode()
+        return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "relwork_ls", "serve"],
+        cwd=workspace,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stderr is not None
+    params = {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}
+    server.stdin.write(
+        message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+    )
+    server.stdin.write(message({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+    server.stdin.flush()
+    time.sleep(delay)
+    server.stdin.close()
+    stderr = server.stderr.read().decode()
+    server.wait(timeout=30)
+    assert "Traceback" not in stderr and "CancelledError" not in stderr, stderr

@@ -49,13 +49,18 @@ def initialize(ls: RelworkServer, params: types.InitializeParams) -> None:
 
 
 async def initialized(ls: RelworkServer, params: types.InitializedParams) -> None:
-    if ls.supports("workspace", "did_change_watched_files", "dynamic_registration"):
-        await _watch_files(ls)
-    else:  # Neovim on Linux, among others: look at the files ourselves
-        ls.watcher = asyncio.ensure_future(_poll_files(ls))
-    if ls.supports("workspace", "configuration"):
-        await _pull_configuration(ls)
-    await _first_index(ls)
+    try:
+        if ls.supports("workspace", "did_change_watched_files", "dynamic_registration"):
+            await _watch_files(ls)
+        else:  # Neovim on Linux, among others: look at the files ourselves
+            ls.watcher = asyncio.ensure_future(_poll_files(ls))
+        if ls.supports("workspace", "configuration"):
+            await _pull_configuration(ls)
+        await _first_index(ls)
+    except asyncio.CancelledError:
+        # The server is stopping (the client went away during the first index): this
+        # handler ends with it, quietly; pygls would log the cancellation as an error.
+        return
 
 
 async def _first_index(ls: RelworkServer) -> None:
