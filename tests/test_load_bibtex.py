@@ -38,6 +38,16 @@ def test_broken_entries_become_problems_and_the_rest_loads():
     assert ("RW304", 13) in problems  # duplicate key
     assert ("RW303", 14) in problems  # missing comma after key
     assert any(p.code == "RW305" for p in bib.problems)
+    messages = {p.span.line: p.message for p in bib.problems if p.code == "RW303"}
+    # Each says what is wrong, and the next entries load: not "the end of the file".
+    assert "1 '{' not closed before the next entry" in messages[8]
+    assert "no comma after the key 'nocomma'" in messages[14]
+
+
+def test_an_entry_without_a_key_is_reported():
+    bib = bibliography_from_text("@article{, author={Doe, J.}, title={T}, year={2020}}\n", "r.bib")
+    assert [(p.code, p.span.line) for p in bib.problems] == [("RW303", 0)]
+    assert "entry without a key" in bib.problems[0].message
 
 
 def test_macros_concatenation_months_and_positions():

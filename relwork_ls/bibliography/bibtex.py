@@ -3,6 +3,7 @@ files faster, to the same blocks), keeping raw LaTeX values and positions."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,6 +154,15 @@ def load_bibtex_text(text: str, path: str) -> Bibliography:
     )
     for block in blocks:
         if block.kind == "entry":
+            if not block.key.strip():
+                bib.problems.append(
+                    LoadProblem(
+                        "RW303",
+                        f"entry without a key ('@{block.entry_type}{{,'): BibTeX cannot cite "
+                        "it; give it a key",
+                        _block_span(path, lines, block, None),
+                    )
+                )
             bib.entries.append(reader.entry(block, macros))
         elif block.kind == "string":
             name = block.key.lower()
@@ -318,6 +328,33 @@ def _what(block: RawBlock, field: str) -> str:
     return f"field '{field}' of entry '{block.key}'" if field else f"@string '{block.key}'"
 
 
+_KEY_WITHOUT_COMMA = re.compile(r"@\w+\s*[{(]\s*([^\s,{}()=]+)\s+\w+\s*=")
+
+
+def _what_is_broken(raw: str) -> str:
+    """What is wrong with a block bibtexparser could not read and did not say why."""
+    missing_comma = _KEY_WITHOUT_COMMA.match(raw)
+    if missing_comma:
+        return f"no comma after the key '{missing_comma[1]}'"
+    depth = 0
+    escaped = False
+    for character in raw:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+    if depth > 0:
+        return (
+            f"{depth} '{{' not closed before the next entry or the end of the file "
+            "(a value's braces do not balance)"
+        )
+    return "the entry is not closed before the next entry or the end of the file"
+
+
 def _syntax_message(block: Any) -> str:
     """RW303's message for a bibtexparser ParsingFailedBlock."""
     detail = " ".join(str(block.error).split())
@@ -325,7 +362,7 @@ def _syntax_message(block: Any) -> str:
     if "syntactical error in bibtex:" in detail:
         detail = detail.split("syntactical error in bibtex:", 1)[1].strip()
     if not detail:
-        detail = "the entry is not closed before the end of the file"
+        detail = _what_is_broken(block.raw or "")
     head = (block.raw or "").split("\n", 1)[0].strip()[:60]
     return f"bibliography syntax error in '{head}': {detail}; the entry is skipped"
 
