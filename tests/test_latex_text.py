@@ -107,3 +107,10 @@ def test_deep_nesting_without_braces_falls_back_instead_of_failing():
 def test_brace_depth_ignores_escaped_braces():
     assert brace_depth("\\{\\{\\{a") == 0
     assert brace_depth("{a{b}}{c}") == 2
+
+
+def test_quote_and_dash_ligatures_read_as_pylatexenc_reads_them():
+    from relwork_ls.bibliography.latex_text import latex_to_unicode
+
+    assert latex_to_unicode("Agents for ``Mind'' Exploration") == "Agents for “Mind” Exploration"
+    assert latex_to_unicode("{CAMEL}: pages 20--25---or not") == "CAMEL: pages 20–25—or not"

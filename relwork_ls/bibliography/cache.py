@@ -42,8 +42,9 @@ from .model import BibEntry, Bibliography, DeferredNames, LoadProblem, SourceSpa
 from .names import PersonName, parse_name, parse_names, split_name_list
 
 CACHE_DIR_NAME = ".relwork_cache"
-# The layout of a cache file; bump it whenever what is stored changes.
-FORMAT = 3
+# The layout of a cache file; bump it whenever what is stored changes, or how it is derived
+# (4: titles decode TeX quote and dash ligatures; RW303 messages say what is wrong).
+FORMAT = 4
 _MAGIC = b"relwork-ls cache\n"
 _SEPARATOR = "\x00"  # between strings: no bibliography text holds it (a .bib with one is binary)
 # A cache file larger than this many bytes per byte of its bibliography (plus a margin)

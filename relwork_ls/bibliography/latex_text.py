@@ -46,10 +46,10 @@ def latex_to_unicode(text: str) -> str:
     braces dropped), never failing.
     """
     if not _NEEDS_LATEX.intersection(text):
-        plain = text
+        plain = _ligatures(text)
     elif not _NEEDS_PARSER.intersection(text):
         # Only braces (case protection, "{PaLM}") and ties: no need for a LaTeX parser.
-        plain = text.replace("{", "").replace("}", "").replace("~", " ")
+        plain = _ligatures(text.replace("{", "").replace("}", "").replace("~", " "))
     elif _ACCENTS_ONLY.fullmatch(text):
         # Only accents, special letters and escapes (most names): the linear decoder reads
         # these exactly as pylatexenc does, much faster.
@@ -59,6 +59,14 @@ def latex_to_unicode(text: str) -> str:
         # A tie comes out as a no-break space, which the split below turns into a space.
         plain = _parse_latex(text.replace("\\&", "\ue000")).replace("\ue000", "&")
     return unicodedata.normalize("NFC", " ".join(plain.split()))
+
+
+def _ligatures(text: str) -> str:
+    """TeX's quote and dash ligatures as pylatexenc renders them (``Mind'' → “Mind”,
+    2020--2021 → 2020–2021)."""
+    if "``" in text or "''" in text or "--" in text:
+        text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
+    return text
 
 
 @lru_cache(maxsize=1)
