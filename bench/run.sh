@@ -14,6 +14,8 @@ fi
 runs="${RUNS:-5}"
 echo "== core"; .venv/bin/python bench/bench_core.py --runs "$runs"
 echo "== language server"; .venv/bin/python bench/bench_lsp.py --runs "$runs"
+echo "== language server, 50,000 more entries"; .venv/bin/python bench/bench_lsp.py --runs "$runs" --entries 50000
+echo "== edit to diagnostics, minimal client"; .venv/bin/python bench/bench_edit_raw.py
 echo "== peers"; .venv/bin/python bench/bench_peers.py --runs 3
 echo "== start-up, cold and warm (whole processes, paired with BibTeX)"; .venv/bin/python bench/bench_startup.py --runs 9
 echo "== .bib readers and cache formats"; .venv/bin/python bench/bench_formats.py --runs 7
