@@ -298,6 +298,11 @@ def test_actions_prefer_one_safe_fix_and_offer_ignore_per_code():
         a.title.startswith("Ignore")
         for a in code_actions(ActionRequest("refs.bib", text, None, found, 0, len(text)))
     )
+    # Over two lines with the same code on each, the titles say which line.
+    two = "(Roziere et al., 2023).\n(Roziere et al., 2023).\n"
+    request = ActionRequest("draft.md", two, "markdown", findings_of(two), 0, len(two) - 1)
+    titles = [a.title for a in code_actions(request) if a.title.startswith("Ignore")]
+    assert titles == ["Ignore RW005 on line 1", "Ignore RW005 on line 2"]
 
 
 def test_outline_lists_citations_in_document_order_inside_sections():

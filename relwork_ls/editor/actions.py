@@ -130,6 +130,9 @@ def _ignore(here: Iterable[Finding], request: ActionRequest) -> list[Action]:
         return []
     actions = []
     seen: set[tuple[str, int]] = set()
+    here = list(here)
+    # Over a range of several lines, each action says which line it silences.
+    several = len({f.span.line for f in here}) > 1
     for finding in here:
         key = (finding.code, finding.span.line)
         if key in seen:
@@ -140,7 +143,9 @@ def _ignore(here: Iterable[Finding], request: ActionRequest) -> list[Action]:
         )
         actions.append(
             Action(
-                f"Ignore {finding.code} on this line",
+                f"Ignore {finding.code} on line {finding.span.line + 1}"
+                if several
+                else f"Ignore {finding.code} on this line",
                 QUICK_FIX,
                 {request.path: [(edit,)]},
                 (finding,),
