@@ -143,7 +143,7 @@ def test_broken_bib_reports_and_still_resolves(tmp_path, capsys, monkeypatch):
     status, out, _ = run(capsys, "lint", ".")
     assert status == 1
     assert (
-        "refs.bib:4:1: RW303 error bibliography syntax error in '@article{broken, title={oops': the entry is not closed"
+        "refs.bib:4:1: RW303 error bibliography syntax error in '@article{broken, title={oops': 2 '{' not closed before the next entry or the end"
         in out
     )
     assert "d.txt" not in out  # the citation still resolved
