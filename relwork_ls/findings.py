@@ -8,6 +8,13 @@ from dataclasses import dataclass, field
 from .positions import SourceSpan
 from .rules import RULES
 
+_HYPHEN_BREAK = re.compile(r"([^\W\d_])-[ \t]*(?:\r\n?|\n)[ \t]*([^\W\d_])")
+
+
+def _unhyphenated(match: re.Match[str]) -> str:
+    return match[1] + match[2] if match[2].islower() else match[0]
+
+
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t]*")
 
 SEVERITIES = ("error", "warning", "info", "hint")
@@ -60,8 +67,10 @@ class Finding:
             object.__setattr__(self, "severity", CODES[self.code][0])
         if "\n" in self.message or "\r" in self.message:
             # A citation broken across lines is quoted on one line (reports are one line
-            # per finding; the span still covers the text as written).
-            object.__setattr__(self, "message", _LINE_BREAK.sub(" ", self.message))
+            # per finding; the span still covers the text as written), a word hyphenated
+            # at the line end whole again ("Man-⏎ning" → "Manning").
+            message = _HYPHEN_BREAK.sub(_unhyphenated, self.message)
+            object.__setattr__(self, "message", _LINE_BREAK.sub(" ", message))
 
     @property
     def name(self) -> str:

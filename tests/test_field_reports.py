@@ -195,3 +195,14 @@ def test_an_unknown_rule_code_suggests_known_ones(capsys):
     from relwork_ls.rules import RULES
 
     assert f"…{sorted(RULES)[-1]}" in err
+
+
+def test_a_citation_broken_across_lines_is_quoted_on_one_line(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text(REFS)
+    (tmp_path / "d.md").write_text("Agents (Wang et al.,\n2019) and (Hol-\nmgren et al., 2017).\n")
+    status, out, _ = run(
+        capsys, "lint", str(tmp_path / "d.md"), "--bib", str(tmp_path / "refs.bib")
+    )
+    assert status == 1
+    assert "'Wang et al., 2019'" in out and "'Holmgren et al., 2017'" in out
+    assert len(out.splitlines()) == 2

@@ -232,3 +232,36 @@ def test_cli_uses_the_reference_list_when_no_bibliography_exists(tmp_path: Path,
     (tmp_path / "paper.txt").write_text(APA.replace("(Hunter, 2007)", "(Hunter, 2008)"))
     assert main(["lint", "--no-config", str(tmp_path / "paper.txt")]) == 1
     assert "RW006" in capsys.readouterr().out
+
+
+def test_a_reference_list_read_in_pieces_is_not_checked_against(tmp_path: Path):
+    """pdftotext's default mode can scatter a justified list into fragments: one RW311 says
+    so, and no citation gets a false "no work" from the pieces."""
+    text = (
+        "As shown (Allen et al., 2012) and Bates et al. (2015a).\n\n"
+        "References\n\n"
+        "E A Allen, E Damaraju, and S M Plis.\n\n"
+        "Tracking whole-brain connectivity.\n\n"
+        "Cortex, 24(3):663–676, 2012.\n\n"
+        "Cerebral\n\n"
+        "D Bates, R Kliegl, and S Vasishth.\n\n"
+        "Parsimonious mixed models.\n\n"
+        "arXiv, 1506.04967, 2015a.\n"
+    )
+    found = lint_text(tmp_path, "paper.txt", text)
+    assert len(found) == 1 and found[0].startswith("RW311 3:1 the reference list could not be read")
+
+
+def test_a_year_after_a_finished_url_stays_the_year(tmp_path: Path):
+    text = (
+        "Chatify (Manning et al., 2023a) and the other (Manning et al., 2023b).\n\n"
+        "References\n"
+        "J R Manning, H Menjunatha, and K Kord-\n"
+        "ing. Chatify: A Jupyter extension for adding\n"
+        "chatbots to notebooks.\n"
+        "https://github.com/ContextLab/chatify,\n"
+        "2023a.\n"
+        "J R Manning, E C Whitaker, and P C Fitzpatrick. Feature and order manipulations.\n"
+        "PsyArXiv, 2023b.\n"
+    )
+    assert lint_text(tmp_path, "paper.txt", text) == []

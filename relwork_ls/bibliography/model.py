@@ -170,6 +170,9 @@ class Bibliography:
     # Citation keys written in drafts that stand for an entry key (Manubot's citations.tsv:
     # "doi:10.1/x" → "13bxiY1vo"), lowercase → entry key.
     key_aliases: dict[str, str] = field(default_factory=dict)
+    # A draft's own reference list too garbled to check citations against: why ("" when
+    # it can be trusted).
+    unreliable: str = ""
 
     def by_key(self) -> dict[str, BibEntry]:
         """Entries by key; BibTeX matches keys case-insensitively, so do we (first wins)."""
@@ -184,3 +187,4 @@ class Bibliography:
         self.paths.extend(other.paths)
         self.bbl_labels.update(other.bbl_labels)
         self.key_aliases.update(other.key_aliases)
+        self.unreliable = self.unreliable or other.unreliable

@@ -134,8 +134,11 @@ def _join(lines: list[_Line]) -> str:
             continue
         last = out.rsplit(" ", 1)[-1]
         identifier = "://" in last or last.startswith(("www.", "doi:")) or _DOI_START.match(last)
+        # A URL followed by "," or ";" is finished: "…/chatify," then "2023a." is the year.
+        finished = last.endswith((",", ";"))
         if last in ("https:", "http:") or (
             identifier
+            and not finished
             and (
                 last.endswith(("/", "-", "_", "=", ":"))
                 or piece[:1].islower()
@@ -709,6 +712,12 @@ def _key_base(parsed: ParsedReference) -> str:
     return f"{letters}{year}{parsed.suffix}"
 
 
+# A list with at least this many unreadable references, making up at least this share of
+# it, is not used to check citations.
+GARBLED_MIN = 3
+GARBLED_SHARE = 0.25
+
+
 def reference_list_bibliography(text: str, path: str) -> Bibliography:
     """The reference list of the draft ``text`` (at ``path``) as a bibliography: one entry
     per reference, spanning it in the draft, labelled as the list prints it."""
@@ -758,6 +767,18 @@ def reference_list_bibliography(text: str, path: str) -> Bibliography:
             key, parsed.label_names, parsed.year, parsed.suffix, span.line
         )
     bib.problems.extend(_suffix_problems(bib))
+    unread = sum(1 for p in bib.problems if p.code == "RW311")
+    total = len(found.references)
+    if unread >= GARBLED_MIN and unread >= GARBLED_SHARE * total:
+        # Text extracted out of order (a PDF's justified or two-column reference list)
+        # splits references into pieces: their "works" would only give false alarms.
+        heading = lines.span(path, found.section.heading_start, found.section.start)
+        bib.unreliable = (
+            f"the reference list could not be read: {unread} of {total} references have no "
+            "readable authors or year (text extracted from a PDF out of order? `pdftotext "
+            "-raw` keeps each reference whole); citations are not checked against it"
+        )
+        bib.problems = [LoadProblem("RW311", bib.unreliable, heading)]
     return bib
 
 

@@ -478,6 +478,8 @@ def _bibliography_checks(
         where = base.bibliography.paths[0] if base.bibliography.paths else "."
         if not any(_inside_any(Path(p), owned) for p in base.bibliography.paths):
             continue  # a shared library elsewhere: its duplicates are its keeper's business
+        if base.bibliography.unreliable:
+            continue  # a reference list read in pieces: RW311 said so
         findings.extend(
             isolated.run(where, "checking", partial(_duplicates, workspace, base, views))
         )

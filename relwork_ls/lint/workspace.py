@@ -423,6 +423,12 @@ class Workspace:
                 others = self._other_bibliographies(path, text, kind)
                 if others and others != (path,):
                     notes = [*notes, *list_disagreements(index, self.index(others))]
+            if index is not None and bibs == (path,) and index.bibliography.unreliable:
+                # Its own reference list could not be read (RW311 says so, once): checking
+                # citations against the pieces would only raise false alarms.
+                resolution.findings[:] = [
+                    f for f in resolution.findings if f.code not in _RESOLUTION_CODES
+                ]
             resolution.findings[:0] = notes
             view = resolution.index or index
             analyses[path] = DocumentAnalysis(path, text, kind, bibs, citations, resolution, view)
@@ -472,6 +478,12 @@ def printed_label_conflicts(parts: list[Bibliography]) -> list[Finding]:
                 )
             )
     return findings
+
+
+# What resolving a citation against a bibliography reports.
+_RESOLUTION_CODES = frozenset(
+    {"RW001", "RW002", "RW003", "RW004", "RW005", "RW006", "RW007", "RW008", "RW020"}
+)
 
 
 def same_objects(a: object, b: object) -> bool:
