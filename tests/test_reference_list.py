@@ -265,3 +265,26 @@ def test_a_year_after_a_finished_url_stays_the_year(tmp_path: Path):
         "PsyArXiv, 2023b.\n"
     )
     assert lint_text(tmp_path, "paper.txt", text) == []
+
+
+def test_bib_from_text_compares_labels_over_the_works_the_list_holds(tmp_path: Path):
+    # The .bib holds three Chen et al. 2021 works; the list, printed from the document,
+    # holds two of them, lettered a and b: exactly what BibTeX gives when those two are
+    # cited, though over the whole file they would be a and c.
+    text = "Codex (Chen et al., 2021a) and (Chen et al., 2021b).\n\nReferences\n\n" + (
+        "Mark Chen, Jerry Tworek, and Wojciech Zaremba. Evaluating large language models "
+        "trained on code. CoRR, 2021a.\n\n"
+        "Mia Chen, Jerry Tworek, and Wojciech Zaremba. Other things. CoRR, 2021b.\n"
+    )
+    entries = [("chen2021codex", "Mark", "Evaluating Large Language Models Trained on Code")]
+    entries += [("chen2021mid", "Max", "Middle work"), ("chen2021other", "Mia", "Other Things")]
+    (tmp_path / "refs.bib").write_text(
+        "".join(
+            f"@article{{{key}, author = {{Chen, {given} and Tworek, Jerry and Zaremba, "
+            f"Wojciech}}, title = {{{title}}}, journal = {{CoRR}}, year = {{2021}}}}\n"
+            for key, given, title in entries
+        ),
+        encoding="utf-8",
+    )
+    findings = lint_text(tmp_path, "draft.txt", text, bib_from_text=True)
+    assert [f for f in findings if f.startswith("RW312")] == [], findings
