@@ -359,7 +359,8 @@ _RULES = (
         "warning",
         FixSafety.NONE,
         "one work under two keys (same DOI, arXiv id, or title and first author), saying "
-        "when it creates spurious suffixes",
+        "when it creates spurious suffixes; for drafts named one by one, only duplicates "
+        "they cite",
         "Two entries describe one work. Besides the duplicate itself, the pair can give the "
         "authors' other works year suffixes they should not have; the message says so.",
         "chen2021codex and chen2021humaneval with the same arXiv id → RW301",

@@ -206,3 +206,32 @@ def test_a_citation_broken_across_lines_is_quoted_on_one_line(tmp_path, capsys):
     assert status == 1
     assert "'Wang et al., 2019'" in out and "'Holmgren et al., 2017'" in out
     assert len(out.splitlines()) == 2
+
+
+def test_the_aux_beside_a_text_draft_of_the_same_name_settles_its_cited_set(tmp_path, capsys):
+    # The PDF's text next to the paper's .aux: which Holmgren 2018 work is cited is known.
+    (tmp_path / "refs.bib").write_text(REFS)
+    (tmp_path / "paper.txt").write_text("The library (Holmgren et al., 2018).\n")
+    bib = str(tmp_path / "refs.bib")
+    status, out, _ = run(capsys, "lint", str(tmp_path / "paper.txt"), "--bib", bib)
+    assert "RW020" in out  # either of two works, without the .aux
+    (tmp_path / "paper.aux").write_text("\\citation{hol2018a}\n")
+    status, out, _ = run(capsys, "lint", str(tmp_path / "paper.txt"), "--bib", bib)
+    assert (status, out) == (0, "")
+
+
+def test_drafts_named_one_by_one_get_duplicates_only_of_what_they_cite(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text(
+        REFS + "@article{dos2021b, author={Dosanjh, A. and Bee, B. and Cee, C.}, year={2021},"
+        " title={Quantum of solace in citation}}\n"
+        + "@article{dos2021c, author={Dosanjh, A. and Bee, B. and Cee, C.}, year={2021},"
+        " title={Quantum of Solace in Citation}}\n"
+    )
+    (tmp_path / "a.md").write_text("Codex (Chen et al., 2021).\n")
+    (tmp_path / "b.md").write_text("Q (Dosanjh et al., 2021b).\n")
+    bib = str(tmp_path / "refs.bib")
+    assert run(capsys, "lint", str(tmp_path / "a.md"), "--bib", bib)[:2] == (0, "")
+    status, out, _ = run(capsys, "lint", str(tmp_path / "b.md"), "--bib", bib)
+    assert status == 1 and "RW301" in out
+    status, out, _ = run(capsys, "lint", str(tmp_path), "--bib", bib)
+    assert "RW301" in out  # the folder: every duplicate of its bibliography

@@ -22,12 +22,13 @@ def _reason(identity: str) -> str:
 
 
 def duplicate_work_findings(
-    index: CitationIndex, documents: Sequence[DocumentIndex] = ()
+    index: CitationIndex, documents: Sequence[DocumentIndex] = (), cited_only: bool = False
 ) -> list[Finding]:
     """RW301 on every entry after the first that is the same work as an earlier one.
 
     When a document cites both entries (``documents``: the label views of the documents
-    that use ``index``), the duplicate gives it spurious suffixes: the message says so."""
+    that use ``index``), the duplicate gives it spurious suffixes: the message says so.
+    With ``cited_only``, only pairs one of whose entries some document cites."""
     first_by_identity: dict[str, BibEntry] = {}
     findings: list[Finding] = []
     for entry in index.entries_by_key.values():
@@ -42,6 +43,8 @@ def duplicate_work_findings(
         if earlier is None:
             continue
         original, identity = earlier
+        if cited_only and not any(d.is_cited(entry) or d.is_cited(original) for d in documents):
+            continue  # drafts named one by one: a duplicate they do not cite is not theirs
         message = (
             f"'{entry.key}' is the same work as '{original.key}' ({_reason(identity)}): "
             f"{original.title or original.key}"

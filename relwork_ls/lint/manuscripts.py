@@ -122,10 +122,13 @@ def evidence_for(
     read: TextReader,
 ) -> CitedEvidence:
     """What is known of the document's cited set, best source first: its ``.aux``, its
-    ``.bbl``, configured ``cited_from`` files, a ``.bbl`` beside the bibliography; plus the
-    ``cited`` keys. (Keyed citations in the text are added when it is resolved.)"""
+    ``.bbl`` (the root's, or those of the same name beside a text draft), configured
+    ``cited_from`` files, a ``.bbl`` beside the bibliography; plus the ``cited`` keys.
+    (Keyed citations in the text are added when it is resolved.)"""
     evidence: CitedEvidence | None = None
-    if document_kind(str(manuscript.root)) == "latex":
+    if document_kind(str(manuscript.root)) is not None:
+        # A LaTeX root's own build files; beside a text draft of the same name (the PDF's
+        # text next to the paper's .aux or .bbl), those of the build it was printed from.
         evidence = _from_files([manuscript.root.with_suffix(".aux")], index, config, read)
         if evidence is None:
             evidence = _from_files([manuscript.root.with_suffix(".bbl")], index, config, read)

@@ -324,7 +324,10 @@ def lint_paths(
         findings.extend(workspace.combination_findings.get(analysis.bibliographies, []))
     findings.extend(_refused_findings(workspace))
     findings.extend(linter.problems)
-    findings.extend(_bibliography_checks(analyses, workspace, owned, isolated))
+    # Drafts named one by one (a pre-commit hook, an editor's file): bibliography checks
+    # about what they do not cite are not theirs to report.
+    files_only = bool(paths) and not any(p.is_dir() for p in paths)
+    findings.extend(_bibliography_checks(analyses, workspace, owned, isolated, files_only))
     findings.extend(isolated.findings)
     findings = _supersede(findings)
     internal = [f for f in findings if f.code == "RW014"]
@@ -450,10 +453,12 @@ def _bibliography_checks(
     workspace: Workspace,
     owned: list[Path],
     isolated: _Isolated,
+    files_only: bool = False,
 ) -> list[Finding]:
     """RW301 for each bibliography set that some draft cites from; RW302 (when enabled)
     for entries no document cites, in bibliographies the workspace owns (a shared library
-    elsewhere is not ours to prune). A failure on one bibliography is one finding."""
+    elsewhere is not ours to prune). With ``files_only`` (drafts named one by one), RW301
+    only for duplicates the drafts cite. A failure on one bibliography is one finding."""
     findings: list[Finding] = []
     documents: dict[int, list[DocumentIndex]] = {}
     bases: dict[int, CitationIndex] = {}
@@ -481,7 +486,9 @@ def _bibliography_checks(
         if base.bibliography.unreliable:
             continue  # a reference list read in pieces: RW311 said so
         findings.extend(
-            isolated.run(where, "checking", partial(_duplicates, workspace, base, views))
+            isolated.run(
+                where, "checking", partial(_duplicates, workspace, base, views, files_only)
+            )
         )
         conflicts = partial(conflicting_definitions, base)
         findings.extend(
@@ -509,12 +516,15 @@ def _inside_any(path: Path, folders: list[Path]) -> bool:
 
 
 def _duplicates(
-    workspace: Workspace, index: CitationIndex, views: list[DocumentIndex]
+    workspace: Workspace, index: CitationIndex, views: list[DocumentIndex], cited_only: bool
 ) -> list[Finding]:
     """RW301 of an index, computed once per version of its bibliographies and documents."""
-    key = tuple(index.bibliography.paths)
+    key = (tuple(index.bibliography.paths), cited_only)
     return workspace.memo(
-        "duplicates", key, (index, *views), lambda: duplicate_work_findings(index, views)
+        "duplicates",
+        key,
+        (index, *views),
+        lambda: duplicate_work_findings(index, views, cited_only),
     )
 
 
