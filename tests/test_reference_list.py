@@ -288,3 +288,24 @@ def test_bib_from_text_compares_labels_over_the_works_the_list_holds(tmp_path: P
     )
     findings = lint_text(tmp_path, "draft.txt", text, bib_from_text=True)
     assert [f for f in findings if f.startswith("RW312")] == [], findings
+
+
+def test_a_reference_list_beside_a_bibliography_tells_which_works_are_cited(tmp_path: Path):
+    # Two Chen et al. 2021 works in the .bib: "(Chen et al., 2021)" could be either, unless
+    # the draft's printed list says which one it cites.
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{chen2021codex, author = {Chen, Mark and Tworek, Jerry and Zaremba, "
+        "Wojciech}, title = {Evaluating Large Language Models Trained on Code}, year = {2021}}\n"
+        "@article{chen2021other, author = {Chen, Mia and Tworek, Jerry and Zaremba, "
+        "Wojciech}, title = {Something Else Entirely}, year = {2021}}\n",
+        encoding="utf-8",
+    )
+    body = "Codex (Chen et al., 2021) writes code.\n"
+    alone = lint_text(tmp_path, "bare.txt", body, extra_bibliographies=[bib])
+    assert [f.split()[0] for f in alone] == ["RW020"]
+    listed = body + (
+        "\nReferences\n\nMark Chen, Jerry Tworek, and Wojciech Zaremba. Evaluating large "
+        "language models trained\non code. CoRR, 2021.\n"
+    )
+    assert lint_text(tmp_path, "paper.txt", listed, extra_bibliographies=[bib]) == []

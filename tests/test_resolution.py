@@ -149,3 +149,25 @@ def test_rw001_for_a_misspelt_single_name_with_two_works_that_year():
     )
     (finding,) = lint_text("It is related (Naeth, 1993a). See also (Neath, 1993b).", index)
     assert finding.code == "RW001" and "did you mean Neath, 1993" in finding.message
+
+
+def test_apa_initials_tell_apart_first_authors_of_one_surname_and_year():
+    index = bib(
+        """
+        @article{es13, author={E Smith and S Kellis and P House}, title={Decoding}, year={2013}}
+        @article{sb13, author={S M Smith and C F Beckmann and J Andersson}, title={HCP}, year={2013}}
+        @article{sv13, author={S M Smith and D Vidaurre and C F Beckmann}, title={Conn}, year={2013}}
+        @article{pc15, author={P-H Chen and J Chen and Y Yeshurun}, title={SRM}, year={2015}}
+        @article{jc15, author={J Chen and U Hasson and C J Honey}, title={Timescales}, year={2015}}
+        """
+    )
+    text = (
+        "Resting state (E. Smith et al., 2013; S. M. Smith, Beckmann, et al., 2013; "
+        "S. M. Smith, Vidaurre, et al., 2013). As in P.-H. Chen et al. (2015) and "
+        "J. Chen et al. (2015)."
+    )
+    assert lint_text(text, index) == []
+    # Without the initials the three works are not told apart.
+    assert codes(lint_text("Resting state (Smith et al., 2013).", index)) == ["RW020"]
+    # Initials no author of the group has: nothing is settled by them.
+    assert codes(lint_text("Resting state (K. Smith et al., 2013).", index)) == ["RW020"]

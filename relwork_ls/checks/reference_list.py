@@ -8,7 +8,10 @@ from the .bib): the list was rendered from another version of the bibliography.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from pathlib import Path
+
+import regex
 
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry
@@ -21,10 +24,62 @@ from ..citations.resolution import (
 from ..findings import Finding, RelatedLocation
 from .bibliography import work_identities
 
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
+
 
 def _label_key(index: CitationIndex, entry: BibEntry) -> tuple[str, str, str]:
     label = index.label(entry)
     return normalize_names(fold(label.names)), label.year, label.suffix
+
+
+def _title_words(entry: BibEntry) -> str:
+    return " ".join(_WORD.findall(fold(entry.title)))
+
+
+def _closest_title(entry: BibEntry, candidates: list[BibEntry]) -> BibEntry | None:
+    """Among works of one label, the one whose title the reference's is nearly (a PDF's
+    text breaks and hyphenates words): None unless one stands out."""
+    title = _title_words(entry)
+    if not title or not candidates:
+        return None
+    scored = sorted(
+        (
+            (SequenceMatcher(None, title, _title_words(c)).ratio(), i)
+            for i, c in enumerate(candidates)
+        ),
+        reverse=True,
+    )
+    best, index = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    return candidates[index] if best >= 0.8 and best - runner_up >= 0.2 else None
+
+
+def match_reference_list(
+    listed: CitationIndex, bibliography: CitationIndex
+) -> tuple[list[tuple[BibEntry, BibEntry]], list[BibEntry]]:
+    """Each reference of ``listed`` with its entry in ``bibliography`` (the same work: DOI,
+    arXiv id, or title and first author; else the only entry with its names and year), and
+    the references the bibliography lacks."""
+    by_identity: dict[str, BibEntry] = {}
+    by_label: dict[tuple[str, str], list[BibEntry]] = {}
+    for entry in bibliography.entries_by_key.values():
+        for identity in work_identities(entry):
+            by_identity.setdefault(identity, entry)
+        label = bibliography.base_label(entry)
+        by_label.setdefault((normalize_names(fold(label.names)), label.year), []).append(entry)
+    matches: list[tuple[BibEntry, BibEntry]] = []
+    missing: list[BibEntry] = []
+    for entry in listed.entries_by_key.values():
+        match = next((by_identity[i] for i in work_identities(entry) if i in by_identity), None)
+        if match is None:
+            names, year, _ = _label_key(listed, entry)
+            same_label = by_label.get((names, year), [])
+            match = same_label[0] if len(same_label) == 1 else _closest_title(entry, same_label)
+        if match is None:
+            missing.append(entry)
+        else:
+            matches.append((entry, match))
+    return matches, missing
 
 
 def list_disagreements(listed: CitationIndex, bibliography: CitationIndex) -> list[Finding]:
@@ -33,33 +88,17 @@ def list_disagreements(listed: CitationIndex, bibliography: CitationIndex) -> li
     The list is printed whole, so the works it holds are what the document cites: the
     bibliography's labels are compared over those works, as BibTeX or citeproc would have
     lettered them, not over every entry of the file."""
-    by_identity: dict[str, BibEntry] = {}
-    by_label: dict[tuple[str, str], list[BibEntry]] = {}
-    for entry in bibliography.entries_by_key.values():
-        for identity in work_identities(entry):
-            by_identity.setdefault(identity, entry)
-        label = bibliography.base_label(entry)
-        by_label.setdefault((normalize_names(fold(label.names)), label.year), []).append(entry)
     files = ", ".join(Path(p).name for p in bibliography.bibliography.paths) or "the bibliography"
-    findings: list[Finding] = []
-    matches: list[tuple[BibEntry, BibEntry]] = []
-    for entry in listed.entries_by_key.values():
-        match = next((by_identity[i] for i in work_identities(entry) if i in by_identity), None)
-        if match is None:
-            names, year, _ = _label_key(listed, entry)
-            same_label = by_label.get((names, year), [])
-            match = same_label[0] if len(same_label) == 1 else None
-        if match is None:
-            findings.append(
-                Finding(
-                    "RW312",
-                    f"'{listed.label(entry).text()}' ({entry.title or entry.key}) is in the "
-                    f"reference list but not in {files}",
-                    entry.span,
-                )
-            )
-        else:
-            matches.append((entry, match))
+    matches, missing = match_reference_list(listed, bibliography)
+    findings = [
+        Finding(
+            "RW312",
+            f"'{listed.label(entry).text()}' ({entry.title or entry.key}) is in the "
+            f"reference list but not in {files}",
+            entry.span,
+        )
+        for entry in missing
+    ]
     cited = tuple(dict.fromkeys(match.key.lower() for _, match in matches))
     view = document_labels(bibliography, CitedEvidence(exact=cited))
     for entry, match in matches:

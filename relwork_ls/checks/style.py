@@ -75,11 +75,14 @@ def repeated_group_findings(
         if work.citation.form == "parenthetical" and not work.work.is_keyed:
             by_citation.setdefault(work.citation.start, []).append(work)
     for group in by_citation.values():
-        seen: dict[str, WorkResolution] = {}
+        seen: dict[tuple[str, str], WorkResolution] = {}
         for position, work in enumerate(group):
             if not work.is_head or work.entry is None:
                 continue
-            raw = index.label(work.entry).raw_names
+            # The same label, written the same way: APA's "E. Smith et al." and "S. M. Smith,
+            # Beckmann, et al." are kept apart on purpose.
+            written = " ".join(work.names.text.split()) if work.names is not None else ""
+            raw = (index.label(work.entry).raw_names, written)
             first = seen.get(raw)
             if first is None:
                 seen[raw] = work

@@ -303,7 +303,8 @@ def _narrative(text: str, open_index: int, close_index: int) -> Citation | None:
 
 
 # The end of a sentence or clause (". ", ";⏎"), or a parenthesis: names start after it.
-_CLAUSE_END = regex.compile(r"[.;:](?=\s)\s|[()]")
+# (The period of an initial, "P.-H. Chen", "C. H. C. Chang", ends nothing.)
+_CLAUSE_END = regex.compile(r"(?:(?<!(?:^|[\s(.\-])\p{Lu})\.|[;:])(?=\s)\s|[()]", regex.V1)
 # Lines of wrapped prose hold at least this many characters (a narrow column ~45).
 _FULL_LINE = 30
 _BLANK_LINE = regex.compile(r"\n[ \t]*\n")

@@ -21,6 +21,7 @@ import regex
 
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry
+from ..bibliography.names import PersonName
 from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
 from .cited_set import CitedEvidence, DocumentIndex, evidence_from_bbl_labels, solve_groups
@@ -132,6 +133,9 @@ def _same_year(index: CitationIndex, entries: Sequence[BibEntry], year: str) -> 
 
 
 def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
+    initialed = _initialed_authors(index, work)
+    if initialed is not None:
+        return initialed
     year_off: NameMatch | None = None
     for table, kind, normal in (
         (index.by_names, EXACT, normalize_names),
@@ -281,6 +285,51 @@ def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
             if surnames[: len(written)] != written:
                 continue
             if truncated and len(surnames) > len(written) or len(surnames) == len(written):
+                found.append(entry)
+        if found:
+            return NameMatch(LISTED, number, tuple(found))
+    return None
+
+
+# Initials before a surname, as APA writes them to tell apart first authors of one surname
+# ("E. Smith et al.", "P.-H. Chen et al.", "S. M. Smith, Beckmann, et al.").
+_INITIALS = regex.compile(r"((?:\p{Lu}\.(?:\s*-\s*|\s+)?)+)\s*(\p{Lu}.*)", regex.V1)
+
+
+def _initials_of(person: PersonName) -> str:
+    """The initials of a person's given names ("Po-Hsuan A." → "PHA")."""
+    letters = []
+    for token in person.first:
+        for part in fold(token).split("-"):
+            letter = next((ch for ch in part if ch.isalpha()), "")
+            letters.append(letter.upper())
+    return "".join(letters)
+
+
+def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
+    """Works whose first author's initials (and, when written, following surnames) are
+    the ones the text writes before the names: APA's way of telling apart authors who
+    share a surname and a year, without suffixes."""
+    for number, option in enumerate(work.name_options):
+        match = _INITIALS.fullmatch(option.text.strip())
+        if match is None:
+            continue
+        initials = "".join(ch for ch in match[1] if ch.isalpha()).upper()
+        rest = match[2]
+        truncated = rest.endswith(("et al.", "et al"))
+        listed = rest[: rest.rfind("et al")].rstrip(" ,") if truncated else rest
+        written = [folded_names(part) for part in _NAME_LIST.split(listed) if part.strip()]
+        if not written:
+            continue
+        found = []
+        for entry in index.by_first_surname.get(written[0], []):
+            if index.base_label(entry).year != work.year:
+                continue
+            people = [p for p in entry.authors or entry.editors if not p.is_others]
+            if not people or not _initials_of(people[0]).startswith(initials):
+                continue
+            surnames = [folded_names(p.display_surname()) for p in people]
+            if surnames[: len(written)] == written:
                 found.append(entry)
         if found:
             return NameMatch(LISTED, number, tuple(found))

@@ -17,8 +17,11 @@ import regex
 
 from ..bibliography.bbl import load_bbl_text
 from ..bibliography.labels import Label
+from ..bibliography.reference_list import reference_list_bibliography
+from ..checks.reference_list import match_reference_list
 from ..citations.cited_set import CitedEvidence, evidence_from_bbl_labels
 from ..citations.documents import document_kind
+from ..citations.draft_bibliography import has_reference_list
 from ..citations.index import CitationIndex
 from ..citations.latex_structure import aux_citations, included_files, is_latex_root, magic_root
 from ..config import Config
@@ -120,10 +123,12 @@ def evidence_for(
     index: CitationIndex,
     config: Config,
     read: TextReader,
+    root_text: str | None = None,
 ) -> CitedEvidence:
     """What is known of the document's cited set, best source first: its ``.aux``, its
     ``.bbl`` (the root's, or those of the same name beside a text draft), configured
-    ``cited_from`` files, a ``.bbl`` beside the bibliography; plus the ``cited`` keys.
+    ``cited_from`` files, the draft's own reference list (``root_text``), a ``.bbl``
+    beside the bibliography; plus the ``cited`` keys.
     (Keyed citations in the text are added when it is resolved.)"""
     evidence: CitedEvidence | None = None
     if document_kind(str(manuscript.root)) is not None:
@@ -134,9 +139,29 @@ def evidence_for(
             evidence = _from_files([manuscript.root.with_suffix(".bbl")], index, config, read)
     if evidence is None and config.cited_from:
         evidence = _from_files(config.cited_from, index, config, read)
+    if evidence is None and root_text is not None:
+        evidence = _from_reference_list(manuscript.root, root_text, index)
     if evidence is None:
         evidence = evidence_from_bbl_labels(index)
     return evidence.with_known(config.cited)
+
+
+def _from_reference_list(root: Path, text: str, index: CitationIndex) -> CitedEvidence | None:
+    """The works a draft's own reference list prints, found in the bibliography it is
+    checked against (a PDF's text with its .bib): cited for certain. Not the whole cited
+    set: a reference the list's reading merged into another, or left out, must not make
+    the text's labels wrong."""
+    kind = document_kind(str(root)) or "text"
+    if str(root) in index.bibliography.paths or not has_reference_list(text, kind):
+        return None
+    listed = reference_list_bibliography(text, str(root))
+    if not listed.entries or listed.unreliable:
+        return None
+    matches, _ = match_reference_list(CitationIndex(listed), index)
+    keys = tuple(dict.fromkeys(match.key.lower() for _, match in matches))
+    if not matches or len(keys) < len(matches):
+        return None  # two references taken for one entry: the matching is not to be trusted
+    return CitedEvidence(known=keys)
 
 
 def _from_files(

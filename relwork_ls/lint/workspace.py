@@ -359,7 +359,7 @@ class Workspace:
         readable = self.readable(bibs)
         index = self.index(readable) if readable else None
         evidence = (
-            evidence_for(manuscript, index, self.config, self.read_if_possible)
+            evidence_for(manuscript, index, self.config, self.read_if_possible, root_text)
             if index is not None
             else None
         )
