@@ -235,3 +235,14 @@ def test_drafts_named_one_by_one_get_duplicates_only_of_what_they_cite(tmp_path,
     assert status == 1 and "RW301" in out
     status, out, _ = run(capsys, "lint", str(tmp_path), "--bib", bib)
     assert "RW301" in out  # the folder: every duplicate of its bibliography
+
+
+def test_a_fix_to_a_citation_broken_across_lines_keeps_the_break(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text(
+        "@article{r, author={Rozi{\\`e}re, B. and Gehring, J. and Gloeckle, F.},"
+        " title={Code Llama}, year={2023}}\n"
+    )
+    draft = tmp_path / "d.md"
+    draft.write_text("Code Llama (Roziere\net al., 2023) is good.\n")
+    run(capsys, "lint", str(draft), "--bib", str(tmp_path / "refs.bib"), "--fix")
+    assert draft.read_text() == "Code Llama (Rozière\net al., 2023) is good.\n"

@@ -336,6 +336,26 @@ def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | Non
     return None
 
 
+_SPACES = regex.compile(r"(\s+)")
+
+
+def _keep_breaks(old: str, new: str) -> str:
+    """``new`` with the line breaks of ``old`` where both have as many words: a fix to a
+    citation broken across lines ("Roziere⏎et al.") keeps the break."""
+    if "\n" not in old or "\n" in new:
+        return new
+    old_parts = _SPACES.split(old)
+    words = new.split(" ")
+    if len(words) != len(old_parts[0::2]):
+        return new
+    rebuilt = []
+    for number, word in enumerate(words):
+        rebuilt.append(word)
+        if number < len(words) - 1:
+            rebuilt.append(old_parts[2 * number + 1])
+    return "".join(rebuilt)
+
+
 def _one_edit(index: CitationIndex, names: str, year: str) -> BibEntry | None:
     """An entry of this year whose names are one spelling edit away, if those names are
     one author group's ("Naeth, 1993a" beside Neath 1993a and 1993b: one name, two works)."""
@@ -447,7 +467,8 @@ class _Resolver:
         )
 
     def edit(self, file: int, start: int, end: int, new_text: str) -> TextEdit:
-        return TextEdit(self.files[file].document.span(start, end), new_text)
+        document = self.files[file].document
+        return TextEdit(document.span(start, end), _keep_breaks(document.text[start:end], new_text))
 
     # -- keyed citations -----------------------------------------------------------------
 
