@@ -336,6 +336,14 @@ def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | Non
     return None
 
 
+def _unlettered(index: CitationIndex, entry: BibEntry) -> str:
+    """ "Chen et al., 2021 (Evaluating …)": a work's names and year, without the letter
+    that a document's cited set decides."""
+    label = index.base_label(entry)
+    year = f", {label.year}" if label.year else ""
+    return f"{label.names}{year} ({entry.title or entry.key})"
+
+
 _SPACES = regex.compile(r"(\s+)")
 
 
@@ -633,7 +641,8 @@ class _Resolver:
         if match.near is not None:
             near = match.near
             names = self.index.base_label(near).names
-            message += f"; did you mean {self.index.describe(near)}?"
+            # Names and year only: its letter depends on what the document cites.
+            message += f"; did you mean {_unlettered(self.index, near)}?"
             # A surname one letter away is as likely another author as a typo.
             fix = Fix(
                 f"Write '{names}'",
@@ -641,7 +650,7 @@ class _Resolver:
                 safe=False,
             )
         elif match.others:
-            message += "; nearest: " + "; ".join(self.index.describe(e) for e in match.others)
+            message += "; nearest: " + "; ".join(_unlettered(self.index, e) for e in match.others)
         entries = [match.near] if match.near is not None else list(match.others)
         self.report(file, slot, "RW001", message, start, end, entries, fix)
 
