@@ -173,3 +173,22 @@ def test_apa_initials_tell_apart_first_authors_of_one_surname_and_year():
     assert codes(lint_text("Resting state (Smith et al., 2013).", index)) == ["RW020"]
     # Initials no author of the group has: nothing is settled by them.
     assert codes(lint_text("Resting state (K. Smith et al., 2013).", index)) == ["RW020"]
+
+
+def test_no_break_and_thin_spaces_read_as_spaces():
+    # HTML (arXiv's HTML papers), Word and some PDF text tie names with U+00A0 or U+202F.
+    index = bib(
+        """
+        @article{vdm, author={van der Maaten, Laurens and Hinton, Geoffrey}, title={t-SNE}, year={2008}}
+        @article{meta, author={{Meta AI}}, title={Llama 3}, year={2024}}
+        """
+    )
+    text = (
+        (
+            "As van\\u00a0der\\u00a0Maaten and Hinton\\u00a0(2008) show; (Meta\\u202fAI,\\u00a02024) and "
+            "(van der Maaten and\\u2009Hinton, 2008)."
+        )
+        .encode()
+        .decode("unicode_escape")
+    )
+    assert lint_text(text, index) == []

@@ -130,7 +130,8 @@ def _html_comment_spans(text: str) -> list[tuple[int, int]]:
 
 
 def prose_text(text: str, kind: str) -> str:
-    """``text`` with code, comments and front matter blanked out (same length)."""
+    """``text`` with code, comments and front matter blanked out and fixed-width spaces
+    made plain (same length)."""
     spans: list[tuple[int, int]] = []
     if kind == "markdown":
         front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
@@ -150,7 +151,14 @@ def prose_text(text: str, kind: str) -> str:
         section = reference_section_span(text)
         if section is not None:
             spans.append(section)
-    return _blank(text, spans)
+    return _blank(text, spans).translate(_SPACES_AS_SPACE)
+
+
+# No-break, thin and other fixed-width spaces (HTML, Word and some PDF text put them in
+# "van der Maaten", "et al."): read as spaces, one character for one, so offsets stay put.
+_SPACES_AS_SPACE = {
+    code: " " for code in (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
+}
 
 
 _PARAGRAPH_BREAK = regex.compile(r"\n[ \t]*\n")
