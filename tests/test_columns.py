@@ -151,15 +151,18 @@ def test_a_misspelt_name_broken_across_a_columns_lines_gets_no_fix_through_the_o
             )
 
 
+def _draft_with_refs(root: Path, text: str) -> tuple[Path, Config]:
+    """``text`` as draft.txt in ``root``, with REFS as its one bibliography."""
+    (root / "refs.bib").write_text(REFS)
+    draft = root / "draft.txt"
+    draft.write_text(text)
+    config = Config(root=root, bibliographies=[(root / "refs.bib").resolve()], unused_entries=False)
+    return draft, config
+
+
 def run_fix(text: str) -> tuple[str, str]:
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        (root / "refs.bib").write_text(REFS)
-        draft = root / "draft.txt"
-        draft.write_text(text)
-        config = Config(
-            root=root, bibliographies=[(root / "refs.bib").resolve()], unused_entries=False
-        )
+        draft, config = _draft_with_refs(Path(folder), text)
         lint_and_fix([draft], Workspace(config))
         first = draft.read_text()
         lint_and_fix([draft], Workspace(config))
@@ -313,11 +316,5 @@ def test_a_page_of_prose_beside_single_column_pages():
 
 def lint_paths_text(text: str) -> list:
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        (root / "refs.bib").write_text(REFS)
-        draft = root / "draft.txt"
-        draft.write_text(text)
-        config = Config(
-            root=root, bibliographies=[(root / "refs.bib").resolve()], unused_entries=False
-        )
+        draft, config = _draft_with_refs(Path(folder), text)
         return lint_paths([draft], Workspace(config)).findings

@@ -76,17 +76,39 @@ def test_invalid_utf8_draft_is_not_rewritten(project, capsys):
     assert "not valid UTF-8" in capsys.readouterr().err
 
 
+OLD_WANGS = (
+    "@article{w1, author={Wang, Ann and Bo, B. and Cy, C.}, year={2023}, title={One}}\n"
+    "@article{w2, author={Wang, Zoe and Bo, B. and Cy, C.}, year={2023}, title={Two}}\n"
+    "@article{l1, author={Lee, Kim and Bo, B. and Cy, C.}, year={2020}, title={Three}}\n"
+)
+NEW_WANGS = OLD_WANGS + (
+    "@article{w3, author={Wang, Bea and Bo, B. and Cy, C.}, year={2023}, title={New}}\n"
+    "@article{l2, author={Lee, Max and Bo, B. and Cy, C.}, year={2020}, title={Four}}\n"
+)
+
+
+def write_new_bbl(folder) -> None:
+    """The .bbl of the paper that now also cites Bea Wang (sorting between Ann and Zoe) and
+    a second Lee: BibTeX letters Zoe "c" and the Lees "a"/"b"."""
+    items = [("l1", "Lee", "2020", "a"), ("l2", "Lee", "2020", "b"), ("w1", "Wang", "2023", "a")]
+    items += [("w3", "Wang", "2023", "b"), ("w2", "Wang", "2023", "c")]
+    (folder / "refs.bbl").write_text(
+        "\\begin{thebibliography}{5}\n"
+        + "".join(
+            f"\\bibitem[{n} et~al.({y}{{\\natexlab{{{x}}}}})]{{{k}}}\nT.\n\n"
+            for k, n, y, x in items
+        )
+        + "\\end{thebibliography}\n"
+    )
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_relabel_since_a_git_revision(tmp_path, capsys):
     def git(*args: str) -> None:
         subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
 
     bib = tmp_path / "refs.bib"
-    bib.write_text(
-        "@article{w1, author={Wang, Ann and Bo, B. and Cy, C.}, year={2023}, title={One}}\n"
-        "@article{w2, author={Wang, Zoe and Bo, B. and Cy, C.}, year={2023}, title={Two}}\n"
-        "@article{l1, author={Lee, Kim and Bo, B. and Cy, C.}, year={2020}, title={Three}}\n"
-    )
+    bib.write_text(OLD_WANGS)
     draft = tmp_path / "d.txt"
     draft.write_text("First (Wang et al., 2023a) then (Wang et al., 2023b; Lee et al., 2020).\n")
     git("init", "-q")
@@ -95,21 +117,8 @@ def test_relabel_since_a_git_revision(tmp_path, capsys):
     # The paper now also cites a new Wang (Bea), who sorts between them, and a second Lee:
     # BibTeX's new .bbl letters Zoe "c" and the Lees "a"/"b", so "Lee et al., 2020" needs a
     # suffix and the draft fits the old bibliography better.
-    bib.write_text(
-        bib.read_text()
-        + "@article{w3, author={Wang, Bea and Bo, B. and Cy, C.}, year={2023}, title={New}}\n"
-        + "@article{l2, author={Lee, Max and Bo, B. and Cy, C.}, year={2020}, title={Four}}\n"
-    )
-    items = [("l1", "Lee", "2020", "a"), ("l2", "Lee", "2020", "b"), ("w1", "Wang", "2023", "a")]
-    items += [("w3", "Wang", "2023", "b"), ("w2", "Wang", "2023", "c")]
-    (tmp_path / "refs.bbl").write_text(
-        "\\begin{thebibliography}{5}\n"
-        + "".join(
-            f"\\bibitem[{n} et~al.({y}{{\\natexlab{{{x}}}}})]{{{k}}}\nT.\n\n"
-            for k, n, y, x in items
-        )
-        + "\\end{thebibliography}\n"
-    )
+    bib.write_text(NEW_WANGS)
+    write_new_bbl(tmp_path)
     # --diff: exit 1 because something would change.
     assert main(["relabel", str(tmp_path), "--bib", str(bib), "--since", "HEAD", "--diff"]) == 1
     expected = "First (Wang et al., 2023a) then (Wang et al., 2023c; Lee et al., 2020a).\n"
@@ -346,27 +355,10 @@ def test_fix_with_diff_applies_and_shows(project, capsys, monkeypatch):
 def test_relabel_that_cannot_write_a_draft_exits_1_and_lists_what_is_left(tmp_path, capsys):
     # As in the git case above, with the older bibliography named by --bib-before.
     bib_before = tmp_path / "before.bib"
-    bib_before.write_text(
-        "@article{w1, author={Wang, Ann and Bo, B. and Cy, C.}, year={2023}, title={One}}\n"
-        "@article{w2, author={Wang, Zoe and Bo, B. and Cy, C.}, year={2023}, title={Two}}\n"
-        "@article{l1, author={Lee, Kim and Bo, B. and Cy, C.}, year={2020}, title={Three}}\n"
-    )
+    bib_before.write_text(OLD_WANGS)
     bib = tmp_path / "refs.bib"
-    bib.write_text(
-        bib_before.read_text()
-        + "@article{w3, author={Wang, Bea and Bo, B. and Cy, C.}, year={2023}, title={New}}\n"
-        + "@article{l2, author={Lee, Max and Bo, B. and Cy, C.}, year={2020}, title={Four}}\n"
-    )
-    items = [("l1", "Lee", "2020", "a"), ("l2", "Lee", "2020", "b"), ("w1", "Wang", "2023", "a")]
-    items += [("w3", "Wang", "2023", "b"), ("w2", "Wang", "2023", "c")]
-    (tmp_path / "refs.bbl").write_text(
-        "\\begin{thebibliography}{5}\n"
-        + "".join(
-            f"\\bibitem[{n} et~al.({y}{{\\natexlab{{{x}}}}})]{{{k}}}\nT.\n\n"
-            for k, n, y, x in items
-        )
-        + "\\end{thebibliography}\n"
-    )
+    bib.write_text(NEW_WANGS)
+    write_new_bbl(tmp_path)
     draft = tmp_path / "d.txt"
     original = "First (Wang et al., 2023a) then (Wang et al., 2023b; Lee et al., 2020).\n"
     draft.write_text(original)

@@ -184,11 +184,7 @@ def test_no_break_and_thin_spaces_read_as_spaces():
         """
     )
     text = (
-        (
-            "As van\\u00a0der\\u00a0Maaten and Hinton\\u00a0(2008) show; (Meta\\u202fAI,\\u00a02024) and "
-            "(van der Maaten and\\u2009Hinton, 2008)."
-        )
-        .encode()
-        .decode("unicode_escape")
+        "As van\u00a0der\u00a0Maaten and Hinton\u00a0(2008) show; (Meta\u202fAI,\u00a02024) "
+        "and (van der Maaten and\u2009Hinton, 2008)."
     )
     assert lint_text(text, index) == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bibtex_blocks import RawBlock, fast_blocks
-from .latex_text import MAX_LATEX_DEPTH, brace_depth
+from .latex_text import MAX_LATEX_DEPTH, brace_depth, unclosed_braces
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
 from .names import parse_names
 
@@ -336,17 +336,7 @@ def _what_is_broken(raw: str) -> str:
     missing_comma = _KEY_WITHOUT_COMMA.match(raw)
     if missing_comma:
         return f"no comma after the key '{missing_comma[1]}'"
-    depth = 0
-    escaped = False
-    for character in raw:
-        if escaped:
-            escaped = False
-        elif character == "\\":
-            escaped = True
-        elif character == "{":
-            depth += 1
-        elif character == "}":
-            depth -= 1
+    depth = unclosed_braces(raw)
     if depth > 0:
         return (
             f"{depth} '{{' not closed before the next entry or the end of the file "

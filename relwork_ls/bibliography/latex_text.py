@@ -92,6 +92,16 @@ def _parse_latex(text: str) -> str:
 
 def brace_depth(text: str) -> int:
     """The deepest brace nesting in ``text`` (escaped braces ``\\{`` do not count)."""
+    return _braces(text)[0]
+
+
+def unclosed_braces(text: str) -> int:
+    """How many ``{`` of ``text`` are still open at its end (escaped ones do not count)."""
+    return _braces(text)[1]
+
+
+def _braces(text: str) -> tuple[int, int]:
+    """(deepest nesting, braces left open); a "}" with none open is ignored."""
     depth = deepest = 0
     escaped = False
     for ch in text:
@@ -104,7 +114,7 @@ def brace_depth(text: str) -> int:
             deepest = max(deepest, depth)
         elif ch == "}":
             depth = max(0, depth - 1)
-    return deepest
+    return deepest, depth
 
 
 # Combining marks of LaTeX's accent commands.

@@ -276,19 +276,32 @@ def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
         written = [folded_names(part) for part in _NAME_LIST.split(text) if part.strip()]
         if len(written) < 2:
             continue
-        found = []
-        for entry in index.by_first_surname.get(written[0], []):
-            if index.base_label(entry).year != work.year:
-                continue
-            people = [p for p in entry.authors or entry.editors if not p.is_others]
-            surnames = [folded_names(p.display_surname()) for p in people]
-            if surnames[: len(written)] != written:
-                continue
-            if truncated and len(surnames) > len(written) or len(surnames) == len(written):
-                found.append(entry)
+        found = _with_authors(index, work.year, written, complete=not truncated)
         if found:
             return NameMatch(LISTED, number, tuple(found))
     return None
+
+
+def _with_authors(
+    index: CitationIndex,
+    year: str,
+    written: list[str],
+    complete: bool = False,
+    initials: str = "",
+) -> list[BibEntry]:
+    """Works of ``year`` whose first authors' surnames are ``written`` (folded), in order:
+    all their authors when ``complete``; the first author with these ``initials``."""
+    found = []
+    for entry in index.by_first_surname.get(written[0], []):
+        if index.base_label(entry).year != year:
+            continue
+        people = [p for p in entry.authors or entry.editors if not p.is_others]
+        if initials and (not people or not _initials_of(people[0]).startswith(initials)):
+            continue
+        surnames = [folded_names(p.display_surname()) for p in people]
+        if surnames[: len(written)] == written and (not complete or len(surnames) == len(written)):
+            found.append(entry)
+    return found
 
 
 # Initials before a surname, as APA writes them to tell apart first authors of one surname
@@ -321,16 +334,7 @@ def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | Non
         written = [folded_names(part) for part in _NAME_LIST.split(listed) if part.strip()]
         if not written:
             continue
-        found = []
-        for entry in index.by_first_surname.get(written[0], []):
-            if index.base_label(entry).year != work.year:
-                continue
-            people = [p for p in entry.authors or entry.editors if not p.is_others]
-            if not people or not _initials_of(people[0]).startswith(initials):
-                continue
-            surnames = [folded_names(p.display_surname()) for p in people]
-            if surnames[: len(written)] == written:
-                found.append(entry)
+        found = _with_authors(index, work.year, written, initials=initials)
         if found:
             return NameMatch(LISTED, number, tuple(found))
     return None
