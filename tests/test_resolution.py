@@ -188,3 +188,35 @@ def test_no_break_and_thin_spaces_read_as_spaces():
         "and (van der Maaten and\u2009Hinton, 2008)."
     )
     assert lint_text(text, index) == []
+
+
+def test_short_surnames_and_particles_in_parentheses_are_missing_works():
+    findings = lint_text("(Wu, 2020), (Li, 2021), (van der Berg, 2017), (Go, 2009).", bib(REFS))
+    messages = [f.message for f in findings]
+    assert codes(findings) == ["RW001"] * 3, messages  # "Go" is a word, not a surname
+    assert "no work by Wu at all" in messages[0]
+    assert "nearest: Liu and Wan, 2021" in messages[1]
+    assert "'van der Berg, 2017'" in messages[2]
+    # A surname with works in the bibliography: the author form is what is off.
+    assert codes(lint_text("(Xu, 2023a,c)", bib(REFS)))[0] == "RW004"
+
+
+def test_apa_lists_and_initials_broken_across_lines():
+    index = bib(
+        """
+        @article{b1, author={Bates, D. and M{\\"a}chler, M. and Bolker, B.}, title={lme4}, year={2015}}
+        @article{b2, author={Bates, D. and Kliegl, R. and Vasishth, S.}, title={Parsimonious}, year={2015}}
+        @article{pc15, author={P-H Chen and J Chen and Y Yeshurun}, title={SRM}, year={2015}}
+        @article{jc15, author={J Chen and U Hasson and C J Honey}, title={Timescales}, year={2015}}
+        """
+    )
+    text = (
+        "Models (Bates, Mächler, et al., 2015; Bates, Kliegl, et\nal., 2015) were fit by\n"
+        "P.-H. Chen\net al. (2015), and by J. Chen et al. (2015) and (Bates, Kli-\negl, et al., 2015)."
+    )
+    assert lint_text(text, index) == []
+
+
+def test_a_name_hyphenated_at_a_windows_line_end_is_read_whole():
+    text = "Trained by Roz-\r\niere et al. (2023) here. Code (Rozi-\r\nere et al., 2023) works.\r\n"
+    assert codes(lint_text(text, bib(REFS))) == ["RW005", "RW005"]

@@ -130,8 +130,8 @@ def _html_comment_spans(text: str) -> list[tuple[int, int]]:
 
 
 def prose_text(text: str, kind: str) -> str:
-    """``text`` with code, comments and front matter blanked out and fixed-width spaces
-    made plain (same length)."""
+    """``text`` with code, comments and front matter blanked out, fixed-width spaces made
+    plain and the CR of CRLF a space (same length)."""
     spans: list[tuple[int, int]] = []
     if kind == "markdown":
         front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
@@ -151,7 +151,9 @@ def prose_text(text: str, kind: str) -> str:
         section = reference_section_span(text)
         if section is not None:
             spans.append(section)
-    return _blank(text, spans).translate(_SPACES_AS_SPACE)
+    prose = _blank(text, spans).translate(_SPACES_AS_SPACE)
+    # CRLF line ends scan as LF ones ("Roz-⏎iere" hyphenated at a Windows line end).
+    return prose.replace("\r\n", " \n") if "\r" in prose else prose
 
 
 # No-break, thin and other fixed-width spaces (HTML, Word and some PDF text put them in

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # A hyphen at a line's end in a PDF's text: TeX's hyphenation ("Holm-⏎gren" is Holmgren)
 # before a lower-case letter, a compound's own hyphen ("Weiner-⏎Light") otherwise.
-_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n\s*(?=(\w))")
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*(?=(\w))")
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:

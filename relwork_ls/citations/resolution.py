@@ -177,8 +177,14 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
     return NameMatch(UNMATCHED, last, (), tuple(_suggest(index, option.text, work.year)), near)
 
 
-# A surname as written alone: "Zhang", "Müller", "García-Pérez", "O'Neil", "McDonald".
-_SURNAME = regex.compile(r"(?:Mc|Mac|O['’]|D['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*", regex.V1)
+# A surname as written alone: "Zhang", "Xu", "Müller", "García-Pérez", "O'Neil",
+# "McDonald", "van der Berg", "De Vries".
+_SURNAME = regex.compile(
+    r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]el|[Dd]ella|[Dd]i|[Dd]a|[Dd]u|[Ll]a|[Ll]e|"
+    r"[Tt]er|[Tt]en|[Dd]os|[Dd]as)\s+)*"
+    r"(?:Mc|Mac|O['’]|D['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*",
+    regex.V1,
+)
 # Capitalised words that stand before a year in parentheses without being authors.
 _NOT_SURNAMES = frozenset(
     [
@@ -243,6 +249,32 @@ _NOT_SURNAMES = frozenset(
         "vol",
         "volume",
         "wednesday",
+        # Two-letter words written with a capital (a surname like "Xu" or "Li" is not).
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "oh",
+        "ok",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
         "winter",
         "friday",
     ]
@@ -253,8 +285,8 @@ def _surname_like(index: CitationIndex, text: str) -> bool:
     """Whether a lone capitalised word with a year in parentheses reads as an author's
     surname: shaped like one, not a word that commonly stands before a year, and no word of
     any title in the bibliography (the names of models, methods and datasets are)."""
-    word = text.strip()
-    if not _SURNAME.fullmatch(word) or len(word) < 3:
+    word = " ".join(text.split())
+    if not _SURNAME.fullmatch(word):
         return False
     folded = fold(word)
     return folded not in _NOT_SURNAMES and folded not in index.title_words
@@ -270,9 +302,12 @@ def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
     the first ones."""
     for number, option in enumerate(work.name_options):
         text = option.text.strip()
-        truncated = text.endswith(("et al.", "et al"))
-        if truncated:
-            text = text[: text.rfind("et al")].rstrip(" ,")
+        # "et al." may be broken across lines ("Bates, Kliegl, et⏎al."); a name hyphenated
+        # at a line end ("Gol-⏎land") is joined by folded_names.
+        et_al = _ET_AL_END.search(text)
+        truncated = et_al is not None
+        if et_al is not None:
+            text = text[: et_al.start()].rstrip(" ,\n")
         written = [folded_names(part) for part in _NAME_LIST.split(text) if part.strip()]
         if len(written) < 2:
             continue
@@ -306,7 +341,8 @@ def _with_authors(
 
 # Initials before a surname, as APA writes them to tell apart first authors of one surname
 # ("E. Smith et al.", "P.-H. Chen et al.", "S. M. Smith, Beckmann, et al.").
-_INITIALS = regex.compile(r"((?:\p{Lu}\.(?:\s*-\s*|\s+)?)+)\s*(\p{Lu}.*)", regex.V1)
+_INITIALS = regex.compile(r"((?:\p{Lu}\.(?:\s*-\s*|\s+)?)+)\s*(\p{Lu}.*)", regex.V1 | regex.S)
+_ET_AL_END = regex.compile(r"\bet\s+al\.?$")
 
 
 def _initials_of(person: PersonName) -> str:
@@ -329,8 +365,8 @@ def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | Non
             continue
         initials = "".join(ch for ch in match[1] if ch.isalpha()).upper()
         rest = match[2]
-        truncated = rest.endswith(("et al.", "et al"))
-        listed = rest[: rest.rfind("et al")].rstrip(" ,") if truncated else rest
+        et_al = _ET_AL_END.search(rest)
+        listed = rest[: et_al.start()].rstrip(" ,\n") if et_al is not None else rest
         written = [folded_names(part) for part in _NAME_LIST.split(listed) if part.strip()]
         if not written:
             continue
@@ -540,14 +576,19 @@ class _Resolver:
         start, end = _work_range(work, option)
         cited = f"{option.text}, {work.year}{work.suffix}"
         if match.kind == NOT_A_CITATION:
-            if pending.citation.form != "parenthetical" or not _surname_like(
-                self.index, option.text
-            ):
+            surname = next(
+                (n for n, o in enumerate(work.name_options) if _surname_like(self.index, o.text)),
+                None,
+            )
+            if pending.citation.form != "parenthetical" or surname is None:
                 return WorkResolution(work, pending.citation, None, option)
             # "(Zhang, 2017)": a surname and a year in parentheses is a citation, of a
             # work the bibliography lacks.
+            option = work.name_options[surname]
+            start, end = _work_range(work, option)
+            cited = f"{option.text}, {work.year}{work.suffix}"
             suggestions = tuple(_suggest(self.index, option.text, work.year))
-            pending.match = match = NameMatch(UNMATCHED, match.option, (), suggestions, None)
+            pending.match = match = NameMatch(UNMATCHED, surname, (), suggestions, None)
         if match.kind == LISTED and len(match.candidates) == 1:
             return WorkResolution(work, pending.citation, match.candidates[0], option)
         if match.kind in (FOLDED, YEAR_OFF) and not continuation:
@@ -639,8 +680,13 @@ class _Resolver:
     ) -> None:
         match, file = pending.match, pending.file
         message = f"no work '{cited}' in the bibliography"
-        if match.near is None and not match.others:
-            message += f" (no work by {option.text.split(',')[0].split(' et al')[0]} at all)"
+        lead = option.text.split(",")[0].split(" et al")[0]
+        if (
+            match.near is None
+            and not match.others
+            and first_surname(lead) not in self.index.by_first_surname
+        ):
+            message += f" (no work by {lead} at all)"
         fix = None
         if match.near is not None:
             near = match.near
