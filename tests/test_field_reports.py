@@ -246,3 +246,16 @@ def test_a_fix_to_a_citation_broken_across_lines_keeps_the_break(tmp_path, capsy
     draft.write_text("Code Llama (Roziere\net al., 2023) is good.\n")
     run(capsys, "lint", str(draft), "--bib", str(tmp_path / "refs.bib"), "--fix")
     assert draft.read_text() == "Code Llama (Rozière\net al., 2023) is good.\n"
+
+
+def test_latex_ties_in_rendered_citations_read_as_spaces_and_fixes_keep_them(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text(
+        "@article{r, author={Rozi{\\`e}re, B. and Gehring, J. and Gloeckle, F.},"
+        " title={Code Llama}, year={2023}}\n"
+    )
+    draft = tmp_path / "d.tex"
+    draft.write_text("Code (Roziere~et~al., 2023) and Go{\\~n}i.\n")
+    status, out, _ = run(capsys, "lint", str(draft), "--bib", str(tmp_path / "refs.bib"))
+    assert status == 1 and "RW005" in out and "'Roziere et al.'" in out
+    run(capsys, "lint", str(draft), "--bib", str(tmp_path / "refs.bib"), "--fix")
+    assert draft.read_text() == "Code (Rozière~et~al., 2023) and Go{\\~n}i.\n"

@@ -130,8 +130,8 @@ def _html_comment_spans(text: str) -> list[tuple[int, int]]:
 
 
 def prose_text(text: str, kind: str) -> str:
-    """``text`` with code, comments and front matter blanked out, fixed-width spaces made
-    plain and the CR of CRLF a space (same length)."""
+    """``text`` with code, comments and front matter blanked out, fixed-width spaces and
+    LaTeX ties made plain and the CR of CRLF a space (same length)."""
     spans: list[tuple[int, int]] = []
     if kind == "markdown":
         front = _FRONT_MATTER.match(text, timeout=REGEX_TIMEOUT)
@@ -152,9 +152,14 @@ def prose_text(text: str, kind: str) -> str:
         if section is not None:
             spans.append(section)
     prose = _blank(text, spans).translate(_SPACES_AS_SPACE)
+    if kind == "latex" and "~" in prose:
+        # A tie is a space ("Chen et~al.~(2021a)"); "\~{n}" is an accent.
+        prose = _LATEX_TIE.sub(" ", prose)
     # CRLF line ends scan as LF ones ("Roz-⏎iere" hyphenated at a Windows line end).
     return prose.replace("\r\n", " \n") if "\r" in prose else prose
 
+
+_LATEX_TIE = regex.compile(r"(?<!\\)~")
 
 # No-break, thin and other fixed-width spaces (HTML, Word and some PDF text put them in
 # "van der Maaten", "et al."): read as spaces, one character for one, so offsets stay put.

@@ -384,15 +384,16 @@ def _unlettered(index: CitationIndex, entry: BibEntry) -> str:
     return f"{label.names}{year} ({entry.title or entry.key})"
 
 
-_SPACES = regex.compile(r"(\s+)")
+_SEPARATORS = regex.compile(r"([\s~]+)")
 
 
 def _keep_breaks(old: str, new: str) -> str:
-    """``new`` with the line breaks of ``old`` where both have as many words: a fix to a
-    citation broken across lines ("Roziere⏎et al.") keeps the break."""
-    if "\n" not in old or "\n" in new:
+    """``new`` with the separators of ``old`` between its words where both have as many:
+    a fix to a citation broken across lines ("Roziere⏎et al.") keeps the break, one to
+    LaTeX text keeps its ties ("Roziere~et al.")."""
+    if not ("\n" in old or "~" in old or "\u00a0" in old) or "\n" in new:
         return new
-    old_parts = _SPACES.split(old)
+    old_parts = _SEPARATORS.split(old)
     words = new.split(" ")
     if len(words) != len(old_parts[0::2]):
         return new
