@@ -220,3 +220,13 @@ def test_apa_lists_and_initials_broken_across_lines():
 def test_a_name_hyphenated_at_a_windows_line_end_is_read_whole():
     text = "Trained by Roz-\r\niere et al. (2023) here. Code (Rozi-\r\nere et al., 2023) works.\r\n"
     assert codes(lint_text(text, bib(REFS))) == ["RW005", "RW005"]
+
+
+def test_apa_initials_with_a_two_author_list_and_et_al_are_two_works():
+    index = bib(
+        """
+        @article{sj98, author={E Smith and J Jonides}, title={Storage}, year={1998}}
+        @article{se98, author={E Smith and J Jonides and C Marshuetz and R A Koeppe}, title={Components}, year={1998}}
+        """
+    )
+    assert lint_text("Memory (E. Smith & Jonides, 1998; E. Smith et al., 1998).", index) == []

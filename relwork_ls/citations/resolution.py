@@ -317,6 +317,10 @@ def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
     return None
 
 
+def _authors_of(entry: BibEntry) -> list[PersonName]:
+    return [p for p in entry.authors or entry.editors if not p.is_others]
+
+
 def _with_authors(
     index: CitationIndex,
     year: str,
@@ -330,7 +334,7 @@ def _with_authors(
     for entry in index.by_first_surname.get(written[0], []):
         if index.base_label(entry).year != year:
             continue
-        people = [p for p in entry.authors or entry.editors if not p.is_others]
+        people = _authors_of(entry)
         if initials and (not people or not _initials_of(people[0]).startswith(initials)):
             continue
         surnames = [folded_names(p.display_surname()) for p in people]
@@ -370,7 +374,12 @@ def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | Non
         written = [folded_names(part) for part in _NAME_LIST.split(listed) if part.strip()]
         if not written:
             continue
-        found = _with_authors(index, work.year, written, initials=initials)
+        found = _with_authors(index, work.year, written, et_al is None, initials)
+        if et_al is not None:
+            # "et al." stands for authors beyond those written, and for three at least (two
+            # are always both named).
+            least = max(3, len(written) + 1)
+            found = [e for e in found if len(_authors_of(e)) >= least]
         if found:
             return NameMatch(LISTED, number, tuple(found))
     return None
