@@ -151,7 +151,9 @@ def prose_text(text: str, kind: str) -> str:
         section = reference_section_span(text)
         if section is not None:
             spans.append(section)
-    prose = _blank(text, spans).translate(_SPACES_AS_SPACE)
+    prose = _blank(text, spans)
+    if _FIXED_SPACE.search(prose):
+        prose = _FIXED_SPACE.sub(" ", prose)
     if kind == "latex" and "~" in prose:
         # A tie is a space ("Chen et~al.~(2021a)"); "\~{n}" is an accent.
         prose = _LATEX_TIE.sub(" ", prose)
@@ -163,9 +165,7 @@ _LATEX_TIE = regex.compile(r"(?<!\\)~")
 
 # No-break, thin and other fixed-width spaces (HTML, Word and some PDF text put them in
 # "van der Maaten", "et al."): read as spaces, one character for one, so offsets stay put.
-_SPACES_AS_SPACE = {
-    code: " " for code in (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
-}
+_FIXED_SPACE = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 _PARAGRAPH_BREAK = regex.compile(r"\n[ \t]*\n")
