@@ -223,3 +223,13 @@ def test_excerpt_starting_inside_a_parenthetical_that_spans_lines():
     # pdftotext can move a citation's tail into another paragraph.
     text = "Introduction\n\n2010; Warrington and Shallice, 1969, and references\ntherein). Then"
     assert works(text) == [("Warrington and Shallice", "1969", "")]
+
+
+def test_a_short_line_whose_names_go_on_in_the_next_is_prose_not_a_heading():
+    from relwork_ls.citations.documents import extract_citations
+
+    (cited,) = extract_citations("As Liu\net al. (2021) show.\n", "markdown")
+    assert cited.works[0].names == "Liu\net al."
+    # A heading above a narrative citation is still left out of its names.
+    (after_heading,) = extract_citations("2 Related Work\nSee Liu and Wan (2021).\n", "text")
+    assert after_heading.works[0].names == "Liu and Wan"

@@ -290,7 +290,9 @@ def _narrative(text: str, open_index: int, close_index: int) -> Citation | None:
     newline = text.find("\n", region_start, names_end)
     while newline >= 0:
         line = text[text.rfind("\n", 0, newline) + 1 : newline].strip()
-        if len(line) < _FULL_LINE and not line.endswith("-"):
+        # A short line whose names go on in the next ("As Liu⏎et al. (2021)") is prose.
+        names_go_on = _NAMES_GO_ON.match(text, newline + 1, names_end) is not None
+        if len(line) < _FULL_LINE and not line.endswith("-") and not names_go_on:
             region_start = newline + 1
         newline = text.find("\n", newline + 1, names_end)
     options = _name_options(text, region_start, names_end)
@@ -308,6 +310,7 @@ _CLAUSE_END = regex.compile(r"(?:(?<!(?:^|[\s(.\-])\p{Lu})\.|[;:])(?=\s)\s|[()]"
 # Lines of wrapped prose hold at least this many characters (a narrow column ~45).
 _FULL_LINE = 30
 _BLANK_LINE = regex.compile(r"\n[ \t]*\n")
+_NAMES_GO_ON = regex.compile(r"[ \t]*(?:et\s+al\b|and\s+\p{Lu}|&\s*\p{Lu})")
 
 
 def _paragraph_start(text: str, index: int) -> int:
