@@ -91,6 +91,9 @@ class DocumentIndex(CitationIndex):
             else frozenset(evidence.exact or ())
         )
 
+    def base_index(self) -> CitationIndex:
+        return self.base
+
     def detached(self) -> DocumentIndex:
         """This view with memo caches of its own (see ``CitationIndex.detached``)."""
         view = copy.copy(self)

@@ -107,6 +107,11 @@ class CitationIndex:
         self.name_matches: dict[tuple[object, ...], object] = {}
         self.related_locations: dict[tuple[str, ...], tuple[RelatedLocation, ...]] = {}
 
+    def base_index(self) -> CitationIndex:
+        """The index of the bibliographies themselves (a document's label view answers
+        with the index it was made from)."""
+        return self
+
     def detached(self) -> CitationIndex:
         """This index with memo caches of its own: the lookups and labels are shared (never
         written after construction), so another thread may resolve with the copy without

@@ -254,7 +254,7 @@ class CompletionTable:
 
     def __init__(self, index: CitationIndex, shared: CompletionTable | None = None) -> None:
         self.index = index
-        base = getattr(index, "base", index)
+        base = index.base_index()
         self.search: _SharedSearch = (
             shared.search
             if shared is not None and shared.search.base is base

@@ -267,15 +267,13 @@ class RootSession:
             or previous is None
             or previous.text is None
             or previous.analysis is None
-            or previous.analysis.index is None
         ):
             return None
         analysis = previous.analysis
         index = analysis.index
         if index is None:
             return None
-        base = getattr(index, "base", index)  # a document's label view shares its base
-        if self.workspace.index(analysis.bibliographies) is not base:
+        if self.workspace.index(analysis.bibliographies) is not index.base_index():
             return None  # a bibliography changed: every citation may resolve differently
         findings = relint_changed(
             str(path),
@@ -330,7 +328,7 @@ class RootSession:
                 continue
             table = self._tables.get(id(index))
             if table is None or table.index is not index:
-                base = getattr(index, "base", index)
+                base = index.base_index()
                 table = CompletionTable(index, by_base.get(id(base)))
                 by_base[id(base)] = table
             tables[id(index)] = table

@@ -467,7 +467,7 @@ def _bibliography_checks(
         view = analysis.index
         if view is None or not analysis.citations:
             continue
-        base = view.base if isinstance(view, DocumentIndex) else view
+        base = view.base_index()
         bases[id(base)] = base
         referenced.setdefault(id(base), []).extend(
             entry

@@ -368,7 +368,7 @@ class ServerState:
         for root in self.roots:
             for analysis in root.analyses:
                 if analysis.index is not None:
-                    base = getattr(analysis.index, "base", analysis.index)
+                    base = analysis.index.base_index()
                     seen.setdefault(id(base), base)
         return list(seen.values())
 
