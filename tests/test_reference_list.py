@@ -309,3 +309,27 @@ def test_a_reference_list_beside_a_bibliography_tells_which_works_are_cited(tmp_
         "language models trained\non code. CoRR, 2021.\n"
     )
     assert lint_text(tmp_path, "paper.txt", listed, extra_bibliographies=[bib]) == []
+
+
+def test_the_reference_list_is_read_for_evidence_once_per_text(tmp_path: Path, monkeypatch):
+    import relwork_ls.lint.workspace as workspace_module
+
+    calls = []
+    reader = workspace_module.reference_list_evidence
+
+    def counting(*args):
+        calls.append(args[0])
+        return reader(*args)
+
+    monkeypatch.setattr(workspace_module, "reference_list_evidence", counting)
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{a, author={Lee, Kim}, title={Lee}, year={2020}}\n", encoding="utf-8")
+    draft = tmp_path / "paper.txt"
+    text = "As (Lee, 2020).\n\nReferences\n\nKim Lee. Lee. 2020.\n"
+    draft.write_text(text, encoding="utf-8")
+    workspace = Workspace(Config(root=tmp_path), extra_bibliographies=[bib])
+    workspace.analyze(draft, text)
+    workspace.analyze(draft, text)  # the same text: the server asks again on every relint
+    assert calls == [draft]
+    workspace.analyze(draft, text + "More.\n")
+    assert len(calls) == 2

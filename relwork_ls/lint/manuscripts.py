@@ -123,11 +123,12 @@ def evidence_for(
     index: CitationIndex,
     config: Config,
     read: TextReader,
-    root_text: str | None = None,
+    listed: Callable[[], CitedEvidence | None] | None = None,
 ) -> CitedEvidence:
     """What is known of the document's cited set, best source first: its ``.aux``, its
     ``.bbl`` (the root's, or those of the same name beside a text draft), configured
-    ``cited_from`` files, the draft's own reference list (``root_text``), a ``.bbl``
+    ``cited_from`` files, the draft's own reference list (``listed``, asked only when
+    nothing before answers; see ``reference_list_evidence``), a ``.bbl``
     beside the bibliography; plus the ``cited`` keys.
     (Keyed citations in the text are added when it is resolved.)"""
     evidence: CitedEvidence | None = None
@@ -139,14 +140,14 @@ def evidence_for(
             evidence = _from_files([manuscript.root.with_suffix(".bbl")], index, config, read)
     if evidence is None and config.cited_from:
         evidence = _from_files(config.cited_from, index, config, read)
-    if evidence is None and root_text is not None:
-        evidence = _from_reference_list(manuscript.root, root_text, index)
+    if evidence is None and listed is not None:
+        evidence = listed()
     if evidence is None:
         evidence = evidence_from_bbl_labels(index)
     return evidence.with_known(config.cited)
 
 
-def _from_reference_list(root: Path, text: str, index: CitationIndex) -> CitedEvidence | None:
+def reference_list_evidence(root: Path, text: str, index: CitationIndex) -> CitedEvidence | None:
     """The works a draft's own reference list prints, found in the bibliography it is
     checked against (a PDF's text with its .bib): cited for certain. Not the whole cited
     set: a reference the list's reading merged into another, or left out, must not make

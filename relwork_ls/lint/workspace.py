@@ -7,6 +7,7 @@ import fnmatch
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -48,7 +49,7 @@ from ..citations.resolution import (
 )
 from ..config import Config
 from ..findings import Finding
-from .manuscripts import ManuscriptFinder, evidence_for
+from .manuscripts import ManuscriptFinder, evidence_for, reference_list_evidence
 
 T = TypeVar("T")
 _SKIPPED_DIRECTORIES = {
@@ -358,11 +359,13 @@ class Workspace:
         bibs = self.bibliographies_for(root, root_text, document_kind(str(root)) or "text")
         readable = self.readable(bibs)
         index = self.index(readable) if readable else None
-        evidence = (
-            evidence_for(manuscript, index, self.config, self.read_if_possible, root_text)
-            if index is not None
-            else None
-        )
+        evidence = None
+        if index is not None:
+            # Parsing the draft's reference list and matching it against every entry takes
+            # tens of ms: once per text of the root and index, not on every analysis.
+            compute = partial(reference_list_evidence, root, root_text, index)
+            listed = partial(self.memo, "listed evidence", root, (index, root_text), compute)
+            evidence = evidence_for(manuscript, index, self.config, self.read_if_possible, listed)
         # The same texts against the same index and evidence: reuse (the server relints on
         # every edit; chapters of one document share one resolution).
         key = (present, bibs, id(index), evidence)
