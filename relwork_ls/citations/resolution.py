@@ -301,20 +301,23 @@ def _listed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | None:
     et al., 2018"): the same surnames in the same order, all of them or, before "et al.",
     the first ones."""
     for number, option in enumerate(work.name_options):
-        text = option.text.strip()
-        # "et al." may be broken across lines ("Bates, Kliegl, et⏎al."); a name hyphenated
-        # at a line end ("Gol-⏎land") is joined by folded_names.
-        et_al = _ET_AL_END.search(text)
-        truncated = et_al is not None
-        if et_al is not None:
-            text = text[: et_al.start()].rstrip(" ,\n")
-        written = [folded_names(part) for part in _NAME_LIST.split(text) if part.strip()]
+        written, truncated = _written_surnames(option.text.strip())
         if len(written) < 2:
             continue
         found = _with_authors(index, work.year, written, complete=not truncated)
         if found:
             return NameMatch(LISTED, number, tuple(found))
     return None
+
+
+def _written_surnames(text: str) -> tuple[list[str], bool]:
+    """The surnames of a written author list, folded, and whether it ends in "et al." (which
+    may be broken across lines: "Bates, Kliegl, et⏎al."; a name hyphenated at a line end,
+    "Gol-⏎land", is joined by folded_names)."""
+    et_al = _ET_AL_END.search(text)
+    if et_al is not None:
+        text = text[: et_al.start()].rstrip(" ,\n")
+    return [folded_names(part) for part in _NAME_LIST.split(text) if part.strip()], bool(et_al)
 
 
 def _authors_of(entry: BibEntry) -> list[PersonName]:
@@ -368,14 +371,11 @@ def _initialed_authors(index: CitationIndex, work: CitedWork) -> NameMatch | Non
         if match is None:
             continue
         initials = "".join(ch for ch in match[1] if ch.isalpha()).upper()
-        rest = match[2]
-        et_al = _ET_AL_END.search(rest)
-        listed = rest[: et_al.start()].rstrip(" ,\n") if et_al is not None else rest
-        written = [folded_names(part) for part in _NAME_LIST.split(listed) if part.strip()]
+        written, truncated = _written_surnames(match[2])
         if not written:
             continue
-        found = _with_authors(index, work.year, written, et_al is None, initials)
-        if et_al is not None:
+        found = _with_authors(index, work.year, written, not truncated, initials)
+        if truncated:
             # "et al." stands for authors beyond those written, and for three at least (two
             # are always both named).
             least = max(3, len(written) + 1)
