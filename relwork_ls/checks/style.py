@@ -6,13 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-import regex
-
+from ..citations.index import join_line_end_hyphens
 from ..citations.model import Document
 from ..citations.resolution import CitationIndex, WorkResolution
 from ..findings import Finding, Fix, TextEdit
-
-_LINE_END_HYPHEN = regex.compile(r"-[ \t]*\n\s*(?=\p{Ll})")
 
 
 def _separator_offset(text: str, work: WorkResolution) -> int:
@@ -219,7 +216,7 @@ def glued_narrative_findings(doc: Document, works: Sequence[WorkResolution]) -> 
             continue
         glued = doc.between(options[0].start, work.names.start).strip()
         # A word hyphenated at a line's end in a PDF's text: "Fol-⏎lowing" is "Following".
-        word = _LINE_END_HYPHEN.sub("", glued).split()[0] if glued else ""
+        word = join_line_end_hyphens(glued).split()[0] if glued else ""
         if not glued or not glued[0].isupper() or word.casefold() in _FUNCTION_WORDS:
             continue  # "In Song et al. (2021)" reads well: "In" names nothing
         body = doc.between(work.citation.start, work.citation.end)

@@ -32,6 +32,14 @@ if TYPE_CHECKING:
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*(?=(\w))")
 
 
+def join_line_end_hyphens(text: str) -> str:
+    """``text`` with words hyphenated at a line end whole ("Holm-⏎gren" → "Holmgren"); a
+    hyphen before a capital stays, without the break ("Delbecq-⏎Derouesne")."""
+    if "-" in text and "\n" in text:
+        return _LINE_END_HYPHEN.sub(_join_hyphenated, text)
+    return text
+
+
 def _join_hyphenated(match: re.Match[str]) -> str:
     return "" if match.group(1).islower() else "-"
 
@@ -41,8 +49,7 @@ def normalize_names(text: str) -> str:
     text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
     # A PDF's text spells "Ö" as "O" and a combining diaeresis.
     text = unicodedata.normalize("NFC", text)
-    if "-" in text and "\n" in text:
-        text = _LINE_END_HYPHEN.sub(_join_hyphenated, text)
+    text = join_line_end_hyphens(text)
     text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
     return " ".join(text.casefold().split())
 
