@@ -11,10 +11,9 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from pathlib import Path
 
-import regex
-
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry
+from ..citations.index import folded_words
 from ..citations.resolution import (
     CitationIndex,
     CitedEvidence,
@@ -24,8 +23,6 @@ from ..citations.resolution import (
 from ..findings import Finding, RelatedLocation
 from .bibliography import work_identities
 
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
-
 
 def _label_key(index: CitationIndex, entry: BibEntry) -> tuple[str, str, str]:
     label = index.label(entry)
@@ -33,7 +30,7 @@ def _label_key(index: CitationIndex, entry: BibEntry) -> tuple[str, str, str]:
 
 
 def _title_words(entry: BibEntry) -> str:
-    return " ".join(_WORD.findall(fold(entry.title)))
+    return " ".join(folded_words(entry.title))
 
 
 def _closest_title(entry: BibEntry, candidates: list[BibEntry]) -> BibEntry | None:

@@ -54,7 +54,13 @@ def normalize_names(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-_TITLE_WORD = regex.compile(r"[\p{L}\p{N}]+")
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``text``, accents and case folded ("Attention is All" → attention,
+    is, all)."""
+    return _WORD.findall(fold(text))
 
 
 def folded_names(text: str) -> str:
@@ -147,9 +153,7 @@ class CitationIndex:
         ("Transformer", "Alpaca") that a text may put in parentheses with a year."""
         if not self._title_words:
             words = {
-                word
-                for entry in self.entries_by_key.values()
-                for word in _TITLE_WORD.findall(fold(entry.title))
+                word for entry in self.entries_by_key.values() for word in folded_words(entry.title)
             }
             self._title_words.append(frozenset(words))
         return self._title_words[0]
