@@ -313,13 +313,16 @@ def relint_changed(
         or (kind == "markdown" and new.startswith("---") and region.start <= _front_matter_end(new))
     ):
         return None
-    if _STRUCTURE.search(_lines_around(old, region.start, region.old_end)) or _STRUCTURE.search(
-        _lines_around(new, region.start, region.new_end)
-    ):
+    # The changed lines with a line either side, before and after the edit.
+    around = (
+        _lines_around(old, region.start, region.old_end),
+        _lines_around(new, region.start, region.new_end),
+    )
+    if _STRUCTURE.search(around[0]) or _STRUCTURE.search(around[1]):
         return None  # code, a comment or the reference list may now begin or end anywhere
     old_citations = _citations_in(old, kind, (old_left, old_right))
     new_citations = _citations_in(new, kind, (left, right))
-    if _prose_only(old, new, region, old_citations, new_citations):
+    if _prose_only(region, around, old_citations, new_citations):
         # No citation, nor the words just before one, nor a suppression comment changed:
         # every finding stands, moved with the text.
         return carry_over(findings, path, old, new)
@@ -341,9 +344,8 @@ def _citations_in(text: str, kind: str, window: tuple[int, int]) -> list[Citatio
 
 
 def _prose_only(
-    old: str,
-    new: str,
     region: ChangedRegion,
+    around: tuple[str, str],
     old_citations: list[Citation],
     new_citations: list[Citation],
 ) -> bool:
@@ -356,8 +358,8 @@ def _prose_only(
     return (
         clear_of(old_citations, region.old_end)
         and clear_of(new_citations, region.new_end)
-        and "relwork" not in _lines_around(old, region.start, region.old_end)
-        and "relwork" not in _lines_around(new, region.start, region.new_end)
+        and "relwork" not in around[0]
+        and "relwork" not in around[1]
     )
 
 
