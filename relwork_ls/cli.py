@@ -372,11 +372,16 @@ def _cited_rows(
     rows = []
     unsettled = []
     for entry in index.entries_by_key.values():
-        certain = [v for v in views if (e := v.entry(entry.key)) and v.certainly_cites(e)]
-        if certain:
-            view = certain[0]
-            match = view.entry(entry.key)
-            assert match is not None
+        certain = next(
+            (
+                (view, match)
+                for view in views
+                if (match := view.entry(entry.key)) and view.certainly_cites(match)
+            ),
+            None,
+        )
+        if certain is not None:
+            view, match = certain
             rows.append((entry.key, view.label(match).text(), entry.title))
         elif any((e := v.entry(entry.key)) and v.is_cited(e) for v in views):
             unsettled.append(entry.key)
