@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from test_exit_codes import run
 
 from relwork_ls.cli import main
 from relwork_ls.config import Config, ConfigError, config_from_mapping
@@ -21,12 +22,10 @@ REFS = (
     " Mikofski, Mark}, year={2018}, title={Review of open source tools}}\n"
     "@article{dos2021, author={Dosanjh, A. and Bee, B. and Cee, C.}, year={2021}, title={Q}}\n"
 )
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    out, err = capsys.readouterr()
-    return status, out, err
+ROZIERE = (
+    "@article{r, author={Rozi{\\`e}re, B. and Gehring, J. and Gloeckle, F.},"
+    " title={Code Llama}, year={2023}}\n"
+)
 
 
 def test_a_bbl_named_as_the_bibliography_resolves_its_printed_labels(tmp_path, capsys):
@@ -238,10 +237,7 @@ def test_drafts_named_one_by_one_get_duplicates_only_of_what_they_cite(tmp_path,
 
 
 def test_a_fix_to_a_citation_broken_across_lines_keeps_the_break(tmp_path, capsys):
-    (tmp_path / "refs.bib").write_text(
-        "@article{r, author={Rozi{\\`e}re, B. and Gehring, J. and Gloeckle, F.},"
-        " title={Code Llama}, year={2023}}\n"
-    )
+    (tmp_path / "refs.bib").write_text(ROZIERE)
     draft = tmp_path / "d.md"
     draft.write_text("Code Llama (Roziere\net al., 2023) is good.\n")
     run(capsys, "lint", str(draft), "--bib", str(tmp_path / "refs.bib"), "--fix")
@@ -249,10 +245,7 @@ def test_a_fix_to_a_citation_broken_across_lines_keeps_the_break(tmp_path, capsy
 
 
 def test_latex_ties_in_rendered_citations_read_as_spaces_and_fixes_keep_them(tmp_path, capsys):
-    (tmp_path / "refs.bib").write_text(
-        "@article{r, author={Rozi{\\`e}re, B. and Gehring, J. and Gloeckle, F.},"
-        " title={Code Llama}, year={2023}}\n"
-    )
+    (tmp_path / "refs.bib").write_text(ROZIERE)
     draft = tmp_path / "d.tex"
     draft.write_text("Code (Roziere~et~al., 2023) and Go{\\~n}i.\n")
     status, out, _ = run(capsys, "lint", str(draft), "--bib", str(tmp_path / "refs.bib"))
