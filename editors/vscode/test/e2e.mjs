@@ -148,8 +148,8 @@ async function select(page, text) {
 }
 
 // Select `text` and open the quick-fix menu until it offers `label`: three tries of 10 s.
-// Once in five CI runs the menu never showed within 30 s of a single Control+. (code-server
-// kept it closed while diagnostics were being republished after typing).
+// Once in five CI runs the menu never showed within 30 s of a single Control+., right after
+// typing; why was not established (a rerun passed).
 async function openQuickFix(page, text, label) {
   const action = page.locator(".action-widget .monaco-list-row", { hasText: label });
   for (let attempt = 1; ; attempt++) {
