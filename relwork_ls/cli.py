@@ -659,7 +659,16 @@ def _tcp_address(value: str) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    # Importing the server makes some hundred thousand objects that live as long as it
+    # does (lsprotocol's classes above all): collections while they are made only walk
+    # them again, and afterwards they are set apart from what later collections scan.
+    enabled = gc.isenabled()
+    gc.disable()
     from .server.app import start_server
+
+    gc.freeze()
+    if enabled:
+        gc.enable()
 
     tcp = _tcp_address(args.tcp) if args.tcp else None
     try:

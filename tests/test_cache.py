@@ -24,6 +24,7 @@ from relwork_ls.bibliography.cache import (
 )
 from relwork_ls.bibliography.files import load_bibliography
 from relwork_ls.bibliography.labels import LabelOptions, label_basis
+from relwork_ls.bibliography.work_identity import work_identities
 from relwork_ls.citations.index import CitationIndex
 from relwork_ls.cli import main
 from relwork_ls.config import Config, load_config
@@ -39,7 +40,8 @@ REFS = textwrap.dedent(
     """\
     @string{acl = {Proc. of ACL}}
     @inproceedings{chen2023a, author = {Chen, Mark and van der Berg, Jan and others},
-      title = {Code {Llama}: Open {Foundation} Models}, booktitle = acl # { 2023}, year = 2023}
+      title = {Code {Llama}: Open {Foundation} Models}, booktitle = acl # { 2023}, year = 2023,
+      doi = {10.18653/v1/2023.acl-long.1}}
     @article{chen2023b, author = {Mark Chen and Jerry Tworek}, title = {Evaluating {LLM}s},
       journal = {arXiv}, year = {2023}}
     @book{roziere, author = {Rozi{\\`e}re, Baptiste and {\\O}stergaard, Jr., P.},
@@ -125,16 +127,57 @@ def test_every_corpus_bibliography_round_trips(corpus, tmp_path, monkeypatch):
     paths += [corpus / "qwen-related-work" / "refs_v2.bbl"]
     cold = {p: load_bibliography(p, use_sibling_bbl=False) for p in paths}
     for path in paths:
-        load_bibliography(path, use_sibling_bbl=False, cache=cache, label_options=NATBIB)
+        load_bibliography(
+            path, use_sibling_bbl=False, cache=cache, label_options=NATBIB, with_identities=True
+        )
     no_parsing(monkeypatch)
     for path in paths:
         warm = load_bibliography(path, use_sibling_bbl=False, cache=cache, label_options=NATBIB)
+        stored = [entry.identity_memo for entry in warm.entries]
         # The first name alone, before the names are made (as duplicate checks ask for it).
         leads = [entry.lead_person() for entry in warm.entries]
         assert snapshot(warm) == snapshot(cold[path]), path.name
         assert labels(warm) == labels(cold[path]), path.name
         expected = [(e.authors or e.editors or (None,))[0] for e in cold[path].entries]
         assert leads == expected, path.name
+        assert stored == [fresh_identities(e) for e in cold[path].entries], path.name
+
+
+def fresh_identities(entry):
+    entry.identity_memo = None
+    return tuple(work_identities(entry))
+
+
+def test_work_identities_are_stored_when_computed_and_read_back(refs, cache, monkeypatch):
+    # `labels` does not need them: its cache file goes without.
+    load_bibliography(refs, cache=cache, label_options=NATBIB)
+    assert read_parts(cache.file_for(refs))[0]["identities"] is False
+    # A lint does: the next load computes them and stores the file again, with them.
+    upgraded = load_bibliography(refs, cache=cache, label_options=NATBIB, with_identities=True)
+    assert all(e.identity_memo is not None for e in upgraded.entries)
+    assert read_parts(cache.file_for(refs))[0]["identities"] is True
+    no_parsing(monkeypatch)
+    monkeypatch.setattr(files, "work_identities", lambda entry: pytest.fail("computed again"))
+    warm = load_bibliography(refs, cache=cache, label_options=NATBIB, with_identities=True)
+    stored = [e.identity_memo for e in warm.entries]
+    monkeypatch.undo()
+    assert stored == [fresh_identities(e) for e in warm.entries]
+    assert any(len(memo or ()) > 1 for memo in stored)  # arXiv id and title, say
+    # A cold load computes them before it stores the file.
+    cache.file_for(refs).unlink()
+    load_bibliography(refs, cache=cache, label_options=NATBIB, with_identities=True)
+    assert read_parts(cache.file_for(refs))[0]["identities"] is True
+
+
+def test_an_identity_holding_the_separator_is_not_stored(refs, cache):
+    bib = load_bibliography(refs)
+    for entry in bib.entries:
+        entry.identity_memo = ("doi:10.1/a\x1fb",) if entry.key == "roziere" else ()
+    data = refs.read_bytes()
+    assert cache.store(refs, data, bib, NATBIB)
+    assert read_parts(cache.file_for(refs))[0]["identities"] is False
+    loaded = cache.load(refs, data, NATBIB)
+    assert loaded is not None and all(e.identity_memo is None for e in loaded[0].entries)
 
 
 def test_another_label_style_is_computed_and_stored(refs, cache, monkeypatch):
@@ -208,6 +251,11 @@ def damaged(good: bytes, path: Path) -> list[tuple[str, bytes]]:
         spoil("parse flag not 0 or 1", lambda h, n, s: n.__setitem__(4 * count + 3, 2)),
         spoil("field name out of range", lambda h, n, s: n.__setitem__(8 * count, 10**6)),
         spoil("label bases not announced", lambda h, n, s: h.__setitem__("labels", None)),
+        spoil(
+            "work identities wrongly announced",
+            lambda h, n, s: h.__setitem__("identities", not h["identities"]),
+        ),
+        spoil("identities flag not true or false", lambda h, n, s: h.__setitem__("identities", 1)),
         spoil("problems miscounted", lambda h, n, s: h.__setitem__("problems", 9)),
         spoil("lone surrogate", lambda h, n, s: s.__setitem__(0, "\ud800")),
         spoil("header a list", lambda h, n, s: h.clear()),
@@ -263,7 +311,7 @@ def test_a_damaged_cache_file_is_ignored(kind, refs, cache, monkeypatch):
     good = target.read_bytes()
     assert write_parts(*read_parts(target)) == good  # the test's reader reads it right
     spoilt = damaged(good, target)
-    assert len(spoilt) == (25 if kind == "bib" else 27)
+    assert len(spoilt) == (27 if kind == "bib" else 29)
     for name, payload in spoilt:
         target.write_bytes(payload)
         assert cache.load(refs, refs.read_bytes(), NATBIB) is None, name

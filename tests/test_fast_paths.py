@@ -31,6 +31,7 @@ from relwork_ls.bibliography.latex_text import (
     sortify,
 )
 from relwork_ls.bibliography.names import _tokenize, _tokenize_by_character, parse_names
+from relwork_ls.citations.index import folded_names, normalize_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,6 +191,13 @@ def test_name_tokens_split_at_once_as_character_by_character(name):
     fast = _tokenize(name)
     slow = _tokenize_by_character(name.rstrip(" \t\n\r-~,"))
     assert (fast.tokens, fast.seps, fast.commas) == (slow.tokens, slow.seps, slow.commas)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_names_need_no_folding(text):
+    # The name lookups of an index skip folding for ASCII label names.
+    assert folded_names(text) == normalize_names(text)
 
 
 @settings(max_examples=2000, deadline=None)

@@ -289,6 +289,18 @@ def test_results_of_a_replaced_session_are_dropped(tmp_path):
     assert "RW005" not in {f.code for f in state.findings_for(tmp_path / "draft.md")}
 
 
+def test_settings_that_change_nothing_keep_the_folder_index(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    root = state.roots[0]
+    session = root.session
+    # A client that sends its settings at initialize and again when asked for them.
+    state.reconfigure({"bibliographies": ["refs.bib"]})
+    assert root.session is session
+    state.reconfigure({"bibliographies": ["refs.bib"], "style": "apalike"})
+    assert root.session is not session and root.config.style == "apalike"
+
+
 def test_a_folder_lint_clears_files_without_findings_but_keeps_newer_edits(tmp_path):
     draft = tmp_path / "draft.md"
     bib = tmp_path / "refs.bib"
@@ -507,3 +519,24 @@ async def test_bibliography_changed_on_disk_without_file_watching(tmp_path, monk
     assert "RW003" not in {d["code"] for d in client.published(uri)["diagnostics"]}
     client.shutdown()
     client.server.watcher.cancel()
+
+
+def test_open_documents_get_their_diagnostics_first_then_drafts_then_bibliographies(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "refs.bib").write_text(REFS + "@misc{keyless, title={No}}\n@misc{,}\n", "utf-8")
+    for name in ("a_draft.md", "b_draft.md", "z_open.md"):
+        (tmp_path / name).write_text(DRAFT, encoding="utf-8")
+    server = create_server()
+    server.protocol.client_capabilities = types.ClientCapabilities()
+    server.state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    opened = tmp_path / "z_open.md"
+    server.state.documents.open(opened.as_uri(), opened, DRAFT, 1, "markdown")
+    changed = server.state.lint(server.state.roots[0])
+    sent: list[str] = []
+    monkeypatch.setattr(
+        server.protocol, "notify_with_items", lambda method, head, *_: sent.append(head["uri"])
+    )
+    server.publisher.publish(changed)
+    names = [Path(uri.removeprefix("file://")).name for uri in sent]
+    assert names == ["z_open.md", "a_draft.md", "b_draft.md", "refs.bib"]

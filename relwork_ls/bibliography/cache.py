@@ -43,10 +43,12 @@ from .names import PersonName, parse_name, parse_names, split_name_list
 
 CACHE_DIR_NAME = ".relwork_cache"
 # The layout of a cache file; bump it whenever what is stored changes, or how it is derived
-# (4: titles decode TeX quote and dash ligatures; RW303 messages say what is wrong).
-FORMAT = 4
+# (4: titles decode TeX quote and dash ligatures; RW303 messages say what is wrong;
+# 5: entries' work identities, when they were computed before the file was stored).
+FORMAT = 5
 _MAGIC = b"relwork-ls cache\n"
 _SEPARATOR = "\x00"  # between strings: no bibliography text holds it (a .bib with one is binary)
+_IDENTITY_SEPARATOR = "\x1f"  # between an entry's work identities, in one string
 # A cache file larger than this many bytes per byte of its bibliography (plus a margin)
 # is not read: no real one comes near, a hostile one could be endless.
 _MAX_SIZE_RATIO = 16
@@ -315,6 +317,7 @@ def _encode(
         numbers.append(number)
     bases = [_basis_for(e, options) for e in entries]
     with_bases = options is not None and bool(entries) and all(b is not None for b in bases)
+    identities = _identity_texts(entries)
     columns: list[Iterable[str]] = [
         (t for e in entries for t in (e.key, e.entry_type, e.source_format, e.title)),
         field_names,
@@ -325,6 +328,8 @@ def _encode(
         rows = [b for b in bases if b is not None]
         columns.append(b.sort_key.decode("utf-8") for b in rows)
         columns.extend(map(attrgetter(name), rows) for name in _BASIS_TEXTS)
+    if identities is not None:
+        columns.append(identities)
     for problem in bib.problems:
         columns.append((problem.code, problem.message))
         numbers.extend(_span_numbers(problem.span))
@@ -335,6 +340,7 @@ def _encode(
     count = len(entries)
     string_count = 4 * count + len(field_names) + field_count + len(table)
     string_count += (1 + len(_BASIS_TEXTS)) * count if with_bases else 0
+    string_count += count if identities is not None else 0
     string_count += 2 * len(bib.problems) + 5 * len(bib.bbl_labels) + 2 * len(bib.key_aliases)
     header = {
         "entries": count,
@@ -342,6 +348,7 @@ def _encode(
         "fields": field_count,
         "names": len(table),
         "labels": [options.style, options.two_author_joiner] if with_bases and options else None,
+        "identities": identities is not None,
         "problems": len(bib.problems),
         "bbl": len(bib.bbl_labels),
         "aliases": len(bib.key_aliases),
@@ -392,6 +399,22 @@ def _encode_name(person: PersonName) -> str:
     if text.count(_PART) != 6 or text.count(_TOKEN) != tokens:
         raise _Unrepresentable  # a token with a separator in it
     return text
+
+
+def _identity_texts(entries: list[BibEntry]) -> list[str] | None:
+    """Each entry's work identities as one string, when all were computed (and none holds
+    a separator); None otherwise: the identities are then computed again when needed."""
+    memos = [e.identity_memo for e in entries]
+    if not memos or any(m is None for m in memos):
+        return None
+    texts = [_IDENTITY_SEPARATOR.join(m) for m in memos if m is not None]
+    if any(
+        text.count(_IDENTITY_SEPARATOR) != max(0, len(memo) - 1) or "" in memo
+        for text, memo in zip(texts, memos, strict=True)
+        if memo is not None
+    ):
+        return None
+    return texts
 
 
 def _span_numbers(span: SourceSpan) -> tuple[int, int, int, int]:
@@ -494,6 +517,13 @@ def _decode(
                 entries, map(LabelBasis, entries, sort_keys, *columns), strict=True
             ):
                 entry.label_memo = (options, basis)
+
+    identities = header["identities"]
+    if type(identities) is not bool:
+        raise _Corrupt
+    if identities:
+        for entry, text in zip(entries, texts.take(count), strict=True):
+            entry.identity_memo = tuple(text.split(_IDENTITY_SEPARATOR)) if text else ()
 
     bib = Bibliography(entries=entries, paths=[path])
     problem_texts = texts.take(2 * sizes["problems"])

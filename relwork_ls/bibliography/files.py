@@ -15,6 +15,7 @@ from .bbl import BblLabel, bbl_style, load_bbl_text
 from .cache import BibliographyCache
 from .labels import LabelOptions, label_basis
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
+from .work_identity import work_identities
 
 # Files larger than this are skipped, not read (a default; ``max_file_size_mb`` in config).
 DEFAULT_MAX_FILE_MB = 50
@@ -155,13 +156,15 @@ def load_bibliography(
     max_bytes: int = MAX_FILE_BYTES,
     label_options: LabelOptions | None = None,
     cache: BibliographyCache | None = None,
+    with_identities: bool = False,
 ) -> Bibliography:
     """Load one bibliography file; raise BibliographyError if it cannot be read at all.
 
     A sibling ``.bbl`` supplies its labels only when the style that made it gives the
     labels of ``label_options`` (``None``: always); see ``sibling_bbl``. With a ``cache``,
     an unchanged file is read from it instead of parsed, and a parsed one is stored there
-    (with the label bases of ``label_options``)."""
+    (with the label bases of ``label_options``, and with ``with_identities`` the entries'
+    work identities, which checking for duplicates needs)."""
     try:
         data = read_bytes(path, max_bytes)
     except UnreadableFile as error:
@@ -172,14 +175,21 @@ def load_bibliography(
         hit = cache.load(path, data, label_options) if cache is not None else None
         if hit is not None:
             bib, has_bases = hit
-            if not has_bases and label_options is not None and cache is not None:
-                _label_bases(bib, label_options)
-                cache.store(path, data, bib, label_options)
+            missing = with_identities and any(e.identity_memo is None for e in bib.entries)
+            if (not has_bases and label_options is not None) or missing:
+                if label_options is not None and not has_bases:
+                    _label_bases(bib, label_options)
+                if missing:
+                    _work_identities(bib)
+                if cache is not None:
+                    cache.store(path, data, bib, label_options)
         else:
             bib = _parse(path, data)
             if cache is not None:
                 if label_options is not None:
                     _label_bases(bib, label_options)
+                if with_identities:
+                    _work_identities(bib)
                 cache.store(path, data, bib, label_options)
     if use_sibling_bbl and path.suffix.lower() != ".bbl":
         labels, _ = sibling_bbl(path, label_options, max_bytes)
@@ -194,6 +204,11 @@ def load_bibliography(
                 LoadProblem("RW011", f"skipped {key_map.name}: {error.reason}", span)
             )
     return bib
+
+
+def _work_identities(bib: Bibliography) -> None:
+    for entry in bib.entries:
+        work_identities(entry)
 
 
 @contextmanager

@@ -46,9 +46,10 @@ def _join_hyphenated(match: re.Match[str]) -> str:
 
 def normalize_names(text: str) -> str:
     """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
-    text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
-    # A PDF's text spells "Ö" as "O" and a combining diaeresis.
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        text = without_invisible(text)  # a soft hyphen or zero-width space pasted from a PDF
+        # A PDF's text spells "Ö" as "O" and a combining diaeresis.
+        text = unicodedata.normalize("NFC", text)
     text = join_line_end_hyphens(text)
     text = text.replace("&", " and ").replace("’", "'").replace(".", " ").replace(",", " ")
     return " ".join(text.casefold().split())
@@ -176,8 +177,10 @@ class CitationIndex:
                 names = self.base_labels[key].names
                 keys = name_keys.get(names)
                 if keys is None:
-                    folded = folded_names(names)
-                    keys = (normalize_names(names), folded, _first_of_folded(folded))
+                    normalized = normalize_names(names)
+                    # Folding changes nothing in ASCII that normalizing has not done.
+                    folded = normalized if names.isascii() else folded_names(names)
+                    keys = (normalized, folded, _first_of_folded(folded))
                     name_keys[names] = keys
                 by_names[keys[0]].append(entry)
                 by_folded[keys[1]].append(entry)

@@ -197,6 +197,7 @@ class Workspace:
                     max_bytes=config.max_file_bytes,
                     label_options=options,
                     cache=cache,
+                    with_identities=True,  # every lint checks for duplicate works
                 )
             except Exception as error:  # noqa: BLE001 - one bad file is one finding
                 # The drafts and the other bibliographies still count.

@@ -36,14 +36,18 @@ class Publisher:
         )
 
     def publish(self, paths: Iterable[Path]) -> None:
-        """Send the diagnostics of ``paths`` whose results are for their current text."""
-        paths = sorted(paths)
+        """Send the diagnostics of ``paths`` whose results are for their current text: the
+        documents open in the editor first, then drafts, then bibliographies."""
+        state = self.server.state
+        paths = sorted(
+            paths,
+            key=lambda p: (state.documents.version(p) is None, not document_kind(str(p)), p),
+        )
         if not paths:
             return
         if self.pulls():
             self.server.workspace_diagnostic_refresh(None)
             return
-        state = self.server.state
         for path in paths:
             if not state.publishable(path):
                 continue  # a newer lint of this document is on its way

@@ -182,12 +182,15 @@ class ServerState:
         return None
 
     def reconfigure(self, settings: Mapping[str, Any]) -> None:
-        """New client settings: every folder gets a new configuration and session (results
-        of lints still running for the old ones are dropped when they arrive)."""
+        """New client settings: every folder whose configuration they change gets a new one
+        and a new session (results of lints still running for the old ones are dropped when
+        they arrive); the others keep theirs, with what they have indexed."""
         self.settings = dict(settings)
         for root in self.roots:
-            root.config, root.config_error = build_config(root.path, self.settings)
-            root.session = RootSession(root.path, root.config, root.walk)
+            config, root.config_error = build_config(root.path, self.settings)
+            if config != root.config:
+                root.config = config
+                root.session = RootSession(root.path, root.config, root.walk)
 
     def root_for(self, path: Path) -> Root:
         """The workspace folder holding ``path`` (the deepest). A file outside every folder
