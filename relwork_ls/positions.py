@@ -21,6 +21,15 @@ class SourceSpan:
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
+def position_in(text: str, offset: int) -> tuple[int, int]:
+    """(line, column) of one offset of ``text``, as ``LineIndex(text).position`` gives it,
+    without indexing every line of a long text."""
+    if "\r" in text:
+        return LineIndex(text).position(offset)
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset), offset - (text.rfind("\n", 0, offset) + 1)
+
+
 class LineIndex:
     """Line starts of a text, for offset ↔ (line, column) conversion.
 

@@ -1,4 +1,7 @@
-from relwork_ls.positions import LineIndex, client_length
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from relwork_ls.positions import LineIndex, client_length, position_in
 
 
 def test_utf16_columns_with_accents_and_emoji():
@@ -22,3 +25,9 @@ def test_clamping_and_crlf():
     assert lines.offset(99, 0) == 6
     assert lines.position(-5) == (0, 0)
     assert client_length("a😀", "utf-32") == 2
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a\n\r\u2028é", max_size=40), st.integers(-3, 45))
+def test_one_position_is_found_as_the_line_index_finds_it(text, offset):
+    assert position_in(text, offset) == LineIndex(text).position(offset)

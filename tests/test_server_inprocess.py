@@ -6,6 +6,7 @@ computed on."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from server_harness import InProcessClient, ResponseError, replace_range
 from relwork_ls.editor.session import FileResult, LintOutcome, Snapshot
 from relwork_ls.positions import LineIndex
 from relwork_ls.server.app import create_server
+from relwork_ls.server.scheduler import DEBOUNCE_SECONDS, Scheduler
 from relwork_ls.server.state import ServerState
 
 REFS = r"""@article{chen2021codex,
@@ -540,3 +542,49 @@ def test_open_documents_get_their_diagnostics_first_then_drafts_then_bibliograph
     server.publisher.publish(changed)
     names = [Path(uri.removeprefix("file://")).name for uri in sent]
     assert names == ["z_open.md", "a_draft.md", "b_draft.md", "refs.bib"]
+
+
+class _RecordingExecutor(ThreadPoolExecutor):
+    """Runs lints on one thread and records which drafts each was for."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.drafts: list[tuple[str, ...] | None] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        if getattr(fn, "__name__", "") == "lint":
+            drafts = args[1]
+            self.drafts.append(None if drafts is None else tuple(p.name for p in drafts))
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_an_edit_after_a_quiet_spell_is_linted_at_once_a_burst_together(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    drafts = [tmp_path / "one.md", tmp_path / "two.md"]
+    state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    for number, draft in enumerate(drafts):
+        draft.write_text(DRAFT, encoding="utf-8")
+        state.documents.open(draft.as_uri(), draft, DRAFT, number, "markdown")
+    root = state.roots[0]
+    state.lint(root)
+    executor = _RecordingExecutor()
+    scheduler = Scheduler(state, lambda *_: None, executor)
+    try:
+        scheduler.edited(root, drafts[0])
+        for _ in range(3):  # a few turns of the loop: no pause in typing is waited for
+            await asyncio.sleep(0)
+        assert executor.drafts == [("one.md",)]
+        await scheduler.idle()
+        executor.drafts.clear()
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        # Two edits at once (a paste and its formatting, say): one lint after a pause.
+        scheduler.edited(root, drafts[0])
+        scheduler.edited(root, drafts[1])
+        await asyncio.sleep(0)
+        assert executor.drafts == []
+        await asyncio.sleep(DEBOUNCE_SECONDS * 2)
+        assert executor.drafts[0] == ("one.md", "two.md")
+    finally:
+        scheduler.shutdown()
+        executor.shutdown(wait=True)

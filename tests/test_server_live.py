@@ -96,6 +96,22 @@ def test_changed_region_is_the_smallest_difference(old, new):
         )
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 70_000), st.integers(0, 30), st.text("ab\n", max_size=5))
+def test_changed_region_of_long_texts_is_exact(seed, where, removed, inserted):
+    # Long enough for the common prefix and suffix to be compared piece by piece.
+    old = ("ab\nba" * 15_000)[seed:]
+    where = min(where, len(old))
+    new = old[:where] + inserted + old[where + removed :]
+    region = changed_region(old, new)
+    shorter = min(len(old), len(new))
+    prefix = next((i for i in range(shorter) if old[i] != new[i]), shorter)
+    assert region.start == prefix
+    rest = shorter - prefix
+    suffix = next((i for i in range(rest) if old[len(old) - 1 - i] != new[len(new) - 1 - i]), rest)
+    assert (region.old_end, region.new_end) == (len(old) - suffix, len(new) - suffix)
+
+
 @given(edits())
 def test_moved_findings_cover_the_same_text(edit):
     old, new = edit

@@ -24,7 +24,7 @@ from ..citations.model import Citation, Document, shifted
 from ..citations.resolution import CitationIndex, WorkResolution, resolve_citations
 from ..config import Config
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
-from ..positions import LineIndex
+from ..positions import LineIndex, position_in
 
 # Codes a rescan of one paragraph recomputes exactly (resolution and local style).
 LOCAL_CODES = frozenset(
@@ -66,25 +66,42 @@ class ChangedRegion:
 
 
 def changed_region(old: str, new: str) -> ChangedRegion:
-    """The smallest region outside which ``old`` and ``new`` agree (common prefix and
-    suffix, found by bisection over slice comparisons, which run at memory speed)."""
+    """The smallest region outside which ``old`` and ``new`` agree (their common prefix and
+    suffix)."""
     limit = min(len(old), len(new))
-    low, high = 0, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if old[:middle] == new[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    prefix = low
-    low, high = 0, limit - prefix
-    while low < high:
-        middle = (low + high + 1) // 2
-        if old[len(old) - middle :] == new[len(new) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return ChangedRegion(prefix, len(old) - low, len(new) - low)
+    prefix = _common_length(old, new, limit, from_end=False)
+    suffix = _common_length(old, new, limit - prefix, from_end=True)
+    return ChangedRegion(prefix, len(old) - suffix, len(new) - suffix)
+
+
+_FIRST_STEP = 1 << 12
+
+
+def _common_length(old: str, new: str, limit: int, from_end: bool) -> int:
+    """How many characters (at most ``limit``) ``old`` and ``new`` share at their start
+    (or end). Slices are compared at memory speed, but each is a copy: pieces of growing
+    size are compared until one differs, then that piece is bisected, so an edit near
+    either end of a long text costs little instead of a dozen copies of the whole."""
+
+    def same(start: int, end: int) -> bool:  # characters start..end from the start/end
+        if from_end:
+            return old[len(old) - end : len(old) - start] == new[len(new) - end : len(new) - start]
+        return old[start:end] == new[start:end]
+
+    done, step = 0, _FIRST_STEP
+    while done < limit:
+        end = min(limit, done + step)
+        if not same(done, end):
+            low, high = done, end  # they agree before low; the first difference is before high
+            while high - low > 1:
+                middle = (low + high) // 2
+                if same(low, middle):
+                    low = middle
+                else:
+                    high = middle
+            return low
+        done, step = end, step * 2
+    return limit
 
 
 class _Mover:
@@ -92,13 +109,11 @@ class _Mover:
     span before the change keeps its place, one after it moves by the lines (and, on the
     change's last line, the columns) the change added."""
 
-    def __init__(self, path: str, old: str, new: str) -> None:
+    def __init__(self, path: str, old: str, new: str, region: ChangedRegion) -> None:
         self.path = path
-        region = changed_region(old, new)
-        old_lines = LineIndex(old)
-        self.start = old_lines.position(region.start)
-        self.old_end = old_lines.position(region.old_end)
-        new_end = LineIndex(new).position(region.new_end)
+        self.start = position_in(old, region.start)
+        self.old_end = position_in(old, region.old_end)
+        new_end = position_in(new, region.new_end)
         self.line_delta = new_end[0] - self.old_end[0]
         self.column_delta = new_end[1] - self.old_end[1]
 
@@ -150,13 +165,20 @@ class _Mover:
         return replace(finding, span=span, related=tuple(related), fix=fix)
 
 
-def carry_over(findings: Iterable[Finding], path: str, old: str, new: str) -> list[Finding]:
+def carry_over(
+    findings: Iterable[Finding],
+    path: str,
+    old: str,
+    new: str,
+    region: ChangedRegion | None = None,
+) -> list[Finding]:
     """Findings on ``old`` (the text of ``path`` they were computed on) moved onto ``new``;
-    those whose spans touch the changed region are dropped."""
+    those whose spans touch the changed region (``region``, when already known) are
+    dropped."""
     findings = list(findings)
     if old is new or old == new or not findings:
         return findings
-    mover = _Mover(path, old, new)
+    mover = _Mover(path, old, new, region or changed_region(old, new))
     moved = (mover.finding(finding) for finding in findings)
     return [finding for finding in moved if finding is not None]
 
@@ -325,10 +347,10 @@ def relint_changed(
     if _prose_only(region, around, old_citations, new_citations):
         # No citation, nor the words just before one, nor a suppression comment changed:
         # every finding stands, moved with the text.
-        return carry_over(findings, path, old, new)
+        return carry_over(findings, path, old, new, region)
     if _shares_label_groups(new, kind, old_citations + new_citations, (left, right)):
         return None
-    moved = carry_over(findings, path, old, new)
+    moved = carry_over(findings, path, old, new, region)
     local = local_analysis(path, new, kind, index, config, left, right)
     return merge_local(moved, local, LineIndex(new))
 

@@ -19,7 +19,9 @@ from ..editor.completion import CompletionTable
 from ..editor.session import LintOutcome, RootSession, Snapshot
 from .state import Root, ServerState
 
-DEBOUNCE_SECONDS = 0.03  # the edited draft alone (lints run off the event loop)
+# Edits closer together than this are linted together (a paste, a multi-cursor edit or a
+# completion sends several); the first edit after a quiet spell is linted at once.
+DEBOUNCE_SECONDS = 0.03
 FULL_LINT_SECONDS = 0.8  # every draft of the folder, once typing pauses
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ class Scheduler:
         self._running: _Job | None = None
         self._idle: list[asyncio.Future[None]] = []
         self._closed = False
+        self._last_edit: dict[int, float] = {}  # by folder: when a draft was last edited
         # Told, on the loop, what a folder's lint is doing (the first index's progress).
         self.progress: Callable[[Root, str], None] | None = None
 
@@ -60,7 +63,13 @@ class Scheduler:
         has been linted whole), and the whole folder after a longer one."""
         if root.linted and document_kind(str(path)):
             self._waiting_drafts.setdefault(id(root), set()).add(path)
-            self._arm(root, "draft", DEBOUNCE_SECONDS, self._drafts_due)
+            now = asyncio.get_running_loop().time()
+            last = self._last_edit.get(id(root))
+            self._last_edit[id(root)] = now
+            burst = last is not None and now - last < DEBOUNCE_SECONDS
+            # At once still means after the messages already read: a burst that arrived
+            # together is linted together.
+            self._arm(root, "draft", DEBOUNCE_SECONDS if burst else 0.0, self._drafts_due)
         elif not root.linted and self._queued(root):
             return  # the folder's first lint has not started yet: it will see this text
         self._arm(root, "folder", FULL_LINT_SECONDS, self._folder_due)
