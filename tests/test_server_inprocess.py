@@ -6,6 +6,7 @@ computed on."""
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from lsprotocol import types
 from pytest_lsp import client_capabilities
 from server_harness import InProcessClient, ResponseError, replace_range
 
-from relwork_ls.editor.session import FileResult, LintOutcome, Snapshot
+from relwork_ls.config import config_from_mapping
+from relwork_ls.editor.session import FileResult, LintOutcome, RootSession, Snapshot
 from relwork_ls.positions import LineIndex
 from relwork_ls.server.app import create_server
 from relwork_ls.server.scheduler import DEBOUNCE_SECONDS, Scheduler
@@ -588,3 +590,71 @@ async def test_an_edit_after_a_quiet_spell_is_linted_at_once_a_burst_together(tm
     finally:
         scheduler.shutdown()
         executor.shutdown(wait=True)
+
+
+def load_config_for(folder: Path):
+    return config_from_mapping({"bibliographies": ["refs.bib"]}, folder)
+
+
+def test_an_interrupted_folder_lint_gives_nothing_and_keeps_what_it_computed(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    for name in ("one.md", "two.md"):
+        (tmp_path / name).write_text(DRAFT, encoding="utf-8")
+    expected = RootSession(tmp_path, load_config_for(tmp_path)).lint(Snapshot())
+    session = RootSession(tmp_path, load_config_for(tmp_path))
+    asked: list[int] = []
+
+    def interrupt() -> bool:
+        asked.append(1)
+        return len(asked) >= 2  # after its first step
+
+    stopped = session.lint(Snapshot(), interrupt=interrupt)
+    assert stopped.interrupted and not stopped.files and not stopped.complete
+    assert session.workspace.interrupt is None
+    assert len(asked) == 2
+    again = session.lint(Snapshot())
+    assert not again.interrupted
+    assert {p: r.findings for p, r in again.files.items()} == {
+        p: r.findings for p, r in expected.files.items()
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_folder_lint_gives_way_to_an_edited_draft_and_runs_again_later(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    draft = tmp_path / "one.md"
+    draft.write_text(DRAFT, encoding="utf-8")
+    state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    state.documents.open(draft.as_uri(), draft, DRAFT, 1, "markdown")
+    root = state.roots[0]
+    state.lint(root)
+    real_lint = root.session.lint
+    calls: list[str] = []
+
+    def lint(snapshot, drafts=None, previous=None, progress=None, interrupt=None):
+        if drafts is not None:
+            calls.append("draft")
+            return real_lint(snapshot, drafts, previous, progress)
+        calls.append("folder")
+        assert interrupt is not None
+        for _ in range(500):  # a long step, with checkpoints
+            if interrupt():
+                return LintOutcome({}, complete=False, interrupted=True)
+            time.sleep(0.01)
+        raise AssertionError("the edited draft's lint did not interrupt the folder's")
+
+    root.session.lint = lint  # type: ignore[method-assign]
+    accepted: list[set[Path]] = []
+    scheduler = Scheduler(state, lambda _root, changed, _outcome: accepted.append(changed))
+    try:
+        scheduler.lint_folder(root)
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert calls == ["folder"]
+        scheduler.edited(root, draft)
+        await scheduler.until(lambda: calls[-1:] == ["draft"], 5)
+        assert calls == ["folder", "draft"]
+        assert len(accepted) == 1  # the draft's; the interrupted lint gave nothing
+        assert scheduler.pending(root)  # the folder's lint is due again
+    finally:
+        scheduler.shutdown()

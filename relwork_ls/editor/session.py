@@ -24,7 +24,13 @@ from ..citations.resolution import CitationIndex
 from ..config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
 from ..findings import Finding
 from ..lint.run import History, LintResult, LintUsageError, lint_paths
-from ..lint.workspace import DocumentAnalysis, SkippedFile, Workspace, discover
+from ..lint.workspace import (
+    DocumentAnalysis,
+    LintInterrupted,
+    SkippedFile,
+    Workspace,
+    discover,
+)
 from .completion import CompletionTable
 from .live import relint_changed
 
@@ -130,6 +136,8 @@ class LintOutcome:
     error: str | None = None
     # Files the lint read from disk, with their (mtime, size) when it read them.
     bibliography_stamps: Mapping[Path, tuple[int, int] | None] = field(default_factory=dict)
+    # The lint gave way (its ``interrupt`` said so) before it was done: no results.
+    interrupted: bool = False
 
 
 class RootSession:
@@ -152,13 +160,31 @@ class RootSession:
         drafts: list[Path] | None = None,
         previous: Mapping[Path, FileResult] | None = None,
         progress: Callable[[str], None] | None = None,
+        interrupt: Callable[[], bool] | None = None,
     ) -> LintOutcome:
         """Lint the folder (``drafts`` None) or only ``drafts``, with the snapshot's texts
         in place of the files on disk. Problems that stop the lint become ``error``.
 
         A large draft with a ``previous`` result is relinted where it changed only
         (``live.relint_changed``); the folder's lint then recomputes it whole. ``progress``
-        is told what a folder's lint is doing as it goes."""
+        is told what a folder's lint is doing as it goes; ``interrupt`` is asked between
+        its steps whether to stop (the outcome is then ``interrupted``, and what was done
+        is kept for the next lint)."""
+        self.workspace.interrupt = interrupt
+        try:
+            return self._lint(snapshot, drafts, previous, progress)
+        except LintInterrupted:
+            return LintOutcome({}, complete=False, interrupted=True)
+        finally:
+            self.workspace.interrupt = None
+
+    def _lint(
+        self,
+        snapshot: Snapshot,
+        drafts: list[Path] | None,
+        previous: Mapping[Path, FileResult] | None,
+        progress: Callable[[str], None] | None,
+    ) -> LintOutcome:
         self.workspace.overlays = snapshot.texts
         complete = drafts is None
         skipped: list[SkippedFile] = []

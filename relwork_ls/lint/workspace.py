@@ -93,6 +93,12 @@ class DocumentAnalysis:
         return self.resolution.document
 
 
+class LintInterrupted(BaseException):
+    """A lint stopped at a checkpoint because its ``interrupt`` said so (the server's lint
+    of a whole folder gives way to an edited draft's). A BaseException: the handlers that
+    turn one failing file or check into one finding must let it through."""
+
+
 @dataclass
 class Workspace:
     """Configuration plus cached bibliographies and their label indexes."""
@@ -107,6 +113,9 @@ class Workspace:
     bib_from_text: bool = False
     # Whether a .bbl beside a bibliography supplies labels (labels --no-bbl: no).
     use_sibling_bbl: bool = True
+    # Asked before each step that is not cached (an analysis, a check): True stops the lint
+    # with LintInterrupted. What was computed stays cached for the next lint.
+    interrupt: Callable[[], bool] | None = None
 
     def __post_init__(self) -> None:
         self._memo: dict[tuple[str, object], tuple[object, Any]] = {}
@@ -147,9 +156,15 @@ class Workspace:
         hit = self._memo.get((kind, key))
         if hit is not None and same_objects(hit[0], anchor):
             return cast(T, hit[1])
+        self.checkpoint()
         value = compute()
         self._memo[(kind, key)] = (anchor, value)
         return value
+
+    def checkpoint(self) -> None:
+        """Raise LintInterrupted when ``interrupt`` asks for it."""
+        if self.interrupt is not None and self.interrupt():
+            raise LintInterrupted
 
     # -- bibliographies ------------------------------------------------------------------
 
@@ -373,6 +388,7 @@ class Workspace:
         cached = self._analyses.get(root)
         if cached is not None and cached[0] == key and path in cached[1]:
             return cached[1][path]
+        self.checkpoint()
         analyses = self._analyze_manuscript(present, bibs, index, evidence)
         self._analyses[root] = (key, analyses)
         return analyses[path]

@@ -209,12 +209,20 @@ class Scheduler:
             self._running = job
             loop = asyncio.get_running_loop()
             report = self._reporter(loop, job.root) if drafts is None else None
+            # A folder's lint (not its first) gives way to an edited draft's: that one's
+            # diagnostics are awaited, the folder's can wait for the next pause in typing.
+            interrupt = self._drafts_ready if drafts is None and job.root.linted else None
             future = loop.run_in_executor(
-                self._executor, job.session.lint, snapshot, drafts, previous, report
+                self._executor, job.session.lint, snapshot, drafts, previous, report, interrupt
             )
             future.add_done_callback(partial(self._done, job, snapshot))
         if self._is_idle():
             self._wake()
+
+    def _drafts_ready(self) -> bool:
+        # Read on the worker thread: a dict's truth is read at once, and a stale answer
+        # only delays the interruption to the next step.
+        return bool(self._ready_drafts)
 
     def _wake(self) -> None:
         waiters, self._idle = self._idle, []
@@ -245,9 +253,12 @@ class Scheduler:
         self._running = None
         try:
             outcome = future.result()
-            changed = self.state.accept(job.root, job.session, snapshot, outcome)
-            self.accepted(job.root, changed, outcome)
-            self._warm(outcome)
+            if outcome.interrupted:  # again once typing pauses
+                self._arm(job.root, "folder", FULL_LINT_SECONDS, self._folder_due)
+            else:
+                changed = self.state.accept(job.root, job.session, snapshot, outcome)
+                self.accepted(job.root, changed, outcome)
+                self._warm(outcome)
         except asyncio.CancelledError:
             pass
         except Exception:  # a bug must not take the server down; log it and go on
