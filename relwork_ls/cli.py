@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .bibliography.cache import open_cache
@@ -26,9 +26,8 @@ from .bibliography.files import (
 )
 from .bibliography.labels import STYLES, LabelOptions
 from .bibliography.model import Bibliography
-from .citations.cited_set import DocumentIndex
-from .citations.documents import BIBLIOGRAPHY_SUFFIXES, DRAFT_SUFFIXES, document_kind
-from .citations.resolution import CitationIndex, document_labels
+from .citations.index import CitationIndex
+from .citations.kinds import BIBLIOGRAPHY_SUFFIXES, DRAFT_SUFFIXES, document_kind
 from .config import (
     Config,
     ConfigError,
@@ -38,22 +37,15 @@ from .config import (
     load_config,
 )
 from .findings import SEVERITIES
-from .git_files import GitError, resolve_commit
-from .lint.manuscripts import evidence_from_files
 from .lint.reports import FORMATS, display_path, render
-from .lint.run import (
-    FixOutcome,
-    History,
-    LintResult,
-    LintUsageError,
-    exit_status,
-    internal_error,
-    lint_and_fix,
-    lint_paths,
-    unified_diff,
-)
-from .lint.workspace import Workspace
 from .rules import RULES, describe, rule, rules_document
+
+# What only linting needs (scanners, resolution, checks) is imported by the commands that
+# lint: `labels` and `rule` start without it.
+if TYPE_CHECKING:
+    from .citations.cited_set import DocumentIndex
+    from .lint.run import FixOutcome, History, LintResult
+    from .lint.workspace import Workspace
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -306,6 +298,7 @@ def _check_bibliography_file(path: Path, option: str, max_bytes: int) -> None:
 
 def _history(args: argparse.Namespace, config: Config) -> History:
     """--bib-before/--since, else the config's ``bibliographies_before``/``since``."""
+    from .git_files import GitError, resolve_commit
     from .lint.run import History
 
     for path in args.bib_before:
@@ -347,6 +340,9 @@ def _cited_rows(
 ) -> list[tuple[str, str, str]]:
     """Rows for the works the --cited-by documents cite, each labelled by the first
     document that cites it."""
+    from .citations.cited_set import DocumentIndex
+    from .citations.resolution import document_labels
+    from .lint.manuscripts import evidence_from_files
     from .lint.run import lint_paths
     from .lint.workspace import Workspace
 
@@ -554,6 +550,7 @@ def run_labels(args: argparse.Namespace) -> int:
 
 
 def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
+    from .lint.run import unified_diff
 
     if show_diff:
         _print(unified_diff(outcome))
@@ -565,6 +562,8 @@ def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
 
 
 def _status(result: LintResult, fail_on: str) -> int:
+    from .lint.run import exit_status
+
     unknown = [f for f in result.findings if f.code == "RW017"]
     if result.internal_errors:
         _note(
@@ -598,6 +597,7 @@ def _no_drafts(result: LintResult, paths: list[Path]) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
+    from .lint.run import LintUsageError, internal_error, lint_and_fix, lint_paths
 
     paths = args.paths or [Path(".")]
     if args.unsafe_fixes and not (args.fix or args.diff):
@@ -629,6 +629,7 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_relabel(args: argparse.Namespace) -> int:
+    from .lint.run import lint_and_fix
 
     paths = args.paths or [Path(".")]
     workspace = _workspace(args, paths)
@@ -759,7 +760,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rule":
             return run_rule(args)
         return run_lint(args)
-    except (UsageError, ConfigError, LintUsageError, BibliographyError) as error:
+    except _usage_errors() as error:
         _note(f"error: {error}")
         return EXIT_USAGE
     except BrokenPipeError:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from relwork_ls.bibliography import cache as cache_module
-from relwork_ls.bibliography import files
+from relwork_ls.bibliography import files, work_identity
 from relwork_ls.bibliography.cache import (
     CACHE_DIR_NAME,
     BibliographyCache,
@@ -157,7 +157,9 @@ def test_work_identities_are_stored_when_computed_and_read_back(refs, cache, mon
     assert all(e.identity_memo is not None for e in upgraded.entries)
     assert read_parts(cache.file_for(refs))[0]["identities"] is True
     no_parsing(monkeypatch)
-    monkeypatch.setattr(files, "work_identities", lambda entry: pytest.fail("computed again"))
+    monkeypatch.setattr(
+        work_identity, "work_identities", lambda entry: pytest.fail("computed again")
+    )
     warm = load_bibliography(refs, cache=cache, label_options=NATBIB, with_identities=True)
     stored = [e.identity_memo for e in warm.entries]
     monkeypatch.undo()

@@ -10,12 +10,14 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .bbl import BblLabel, bbl_style, load_bbl_text
 from .cache import BibliographyCache
 from .labels import LabelOptions, label_basis
 from .model import BibEntry, Bibliography, LoadProblem, SourceSpan
-from .work_identity import work_identities
+
+if TYPE_CHECKING:
+    from .bbl import BblLabel
 
 # Files larger than this are skipped, not read (a default; ``max_file_size_mb`` in config).
 DEFAULT_MAX_FILE_MB = 50
@@ -207,6 +209,8 @@ def load_bibliography(
 
 
 def _work_identities(bib: Bibliography) -> None:
+    from .work_identity import work_identities  # what `labels` does not need: not loaded
+
     for entry in bib.entries:
         work_identities(entry)
 
@@ -262,6 +266,8 @@ def sibling_bbl(
         text, _ = read_text(sibling, max_bytes)
     except UnreadableFile as error:
         return [], f"{sibling.name} not used: {error.reason}"
+    from .bbl import bbl_style, load_bbl_text
+
     labels = load_bbl_text(text)
     if label_options is None or not labels:
         return labels, ""
@@ -297,6 +303,8 @@ def read_key_map(text: str) -> dict[str, str]:
 
 def _bbl_as_bibliography(text: str, path: str) -> Bibliography:
     """A .bbl on its own: its items are the entries and their labels are the truth."""
+    from .bbl import load_bbl_text
+
     bib = Bibliography(paths=[path])
     for label in load_bbl_text(text):
         span = SourceSpan(path, label.line, 0, label.line, 0)

@@ -11,25 +11,10 @@ import regex
 from ..bibliography.reference_list import reference_section_span
 from .columns import column_reading, read_by_columns
 from .keyed import find_latex_citations, find_pandoc_citations
+from .kinds import REFERENCE_LIST_KINDS
 from .model import Citation, shifted
 from .rendered import REGEX_TIMEOUT, find_rendered_citations
 from .typst import find_typst_citations, typst_bibliographies, typst_ignored_spans
-
-DRAFT_SUFFIXES = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".rmd": "markdown",
-    ".qmd": "markdown",
-    ".tex": "latex",
-    ".ltx": "latex",
-    ".typ": "typst",
-    ".docx": "docx",  # its text: paragraphs, then footnotes, one line each (citations/docx.py)
-}
-BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".bbl", ".yml", ".yaml")
-# Kinds whose reference section (a list at the end) is a bibliography, not prose.
-REFERENCE_LIST_KINDS = frozenset({"text", "markdown", "docx"})
 
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(?P<body>.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", regex.S)
 _FENCE = regex.compile(
@@ -52,11 +37,6 @@ _YAML_BIB = regex.compile(
     r"|\n(?P<list>(?:[ \t]*-[^\n]*\n?)+))",
     regex.M,
 )
-
-
-def document_kind(path: str) -> str | None:
-    """ "text", "markdown", "latex", "typst" or "docx" for a draft, None for other files."""
-    return DRAFT_SUFFIXES.get(PurePath(path).suffix.lower())
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..bibliography.model import Bibliography
 from ..bibliography.reference_list import find_reference_section, reference_list_bibliography
-from .documents import REFERENCE_LIST_KINDS
 from .docx import DocxText, citation_items, field_bibliography, read_docx
+from .kinds import REFERENCE_LIST_KINDS
 
 
 @lru_cache(maxsize=32)

@@ -14,14 +14,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-import regex
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
 
 from ..bibliography.labels import Label, LabelBasis, LabelOptions, assign_suffixes, label_basis
 from ..bibliography.latex_text import fold
 from ..bibliography.model import BibEntry, Bibliography
-from .rendered import without_invisible
+from .invisible import without_invisible
 
 if TYPE_CHECKING:
     from ..findings import RelatedLocation
@@ -55,13 +54,17 @@ def normalize_names(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
+@lru_cache(maxsize=1)
+def _word_pattern() -> Any:
+    import regex  # compiled when first needed: printing labels (`labels`) never needs it
+
+    return regex.compile(r"[\p{L}\p{N}]+")
 
 
 def folded_words(text: str) -> list[str]:
     """The words of ``text``, accents and case folded ("Attention is All" → attention,
     is, all)."""
-    return _WORD.findall(fold(text))
+    return cast(list[str], _word_pattern().findall(fold(text)))
 
 
 def folded_names(text: str) -> str:

@@ -12,6 +12,7 @@ import regex
 
 from ..findings import Finding, Fix, TextEdit
 from ..positions import LineIndex
+from .invisible import INVISIBLE_CHARACTERS, without_invisible
 from .model import Citation, CitedWork, NameOption
 
 # User text can be adversarial (a 5 MB line); every pattern runs with a timeout.
@@ -49,8 +50,6 @@ _PARTICLE = "(?:" + "|".join(sorted(_PARTICLES, key=len, reverse=True)) + ")"
 # Characters that text pasted from a PDF carries inside words and that no one sees: soft
 # hyphen, zero-width space, non-joiner and joiner, word joiner, zero-width no-break space.
 # Names keep them (spans stay exact); matching ignores them; RW015 reports them.
-INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))
 _INV = INVISIBLE_CHARACTERS
 _NAME_CHARS = rf"[\p{{L}}\p{{M}}\p{{N}}’'\-.&{_INV}]"
 # A name hyphenated at a line's end in a PDF's text: "Holm-⏎gren".
@@ -90,11 +89,6 @@ _PAREN_GROUP = regex.compile(
 _POSSESSIVE = regex.compile(r"(?:['’]s)?\s*$")
 _WORD_START = regex.compile(r"(?<![\p{L}\p{N}’'\-.])(?=[\p{L}\p{N}])")
 _HAS_DIGIT_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d|n\.\s?d\.|in\s+press|submitted|forthcoming")
-
-
-def without_invisible(text: str) -> str:
-    """``text`` without the invisible characters of INVISIBLE_CHARACTERS."""
-    return text.translate(_INVISIBLE_TABLE)
 
 
 def _rstrip_blank(text: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..bibliography.files import BibliographyError
 from ..bibliography.model import SourceSpan
-from ..citations.documents import document_kind
+from ..citations.kinds import document_kind
 from ..citations.resolution import CitationIndex
 from ..config import Config, ConfigError, config_from_mapping, find_config_file, read_config_data
 from ..findings import Finding

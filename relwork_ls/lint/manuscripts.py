@@ -20,9 +20,9 @@ from ..bibliography.labels import Label
 from ..bibliography.reference_list import reference_list_bibliography
 from ..checks.reference_list import match_reference_list
 from ..citations.cited_set import CitedEvidence, evidence_from_bbl_labels
-from ..citations.documents import document_kind
 from ..citations.draft_bibliography import has_reference_list
 from ..citations.index import CitationIndex
+from ..citations.kinds import document_kind
 from ..citations.latex_structure import aux_citations, included_files, is_latex_root, magic_root
 from ..config import Config
 

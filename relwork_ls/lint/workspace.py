@@ -25,12 +25,7 @@ from ..bibliography.labels import LabelOptions
 from ..bibliography.model import Bibliography, LoadProblem, SourceSpan
 from ..checks.reference_list import list_disagreements
 from ..citations.cited_set import CitedEvidence
-from ..citations.documents import (
-    BIBLIOGRAPHY_SUFFIXES,
-    document_kind,
-    extract_citations,
-    named_bibliographies,
-)
+from ..citations.documents import extract_citations, named_bibliographies
 from ..citations.docx import DocxError
 from ..citations.draft_bibliography import (
     docx_text,
@@ -38,6 +33,7 @@ from ..citations.draft_bibliography import (
     has_reference_list,
     own_bibliography,
 )
+from ..citations.kinds import BIBLIOGRAPHY_SUFFIXES, document_kind
 from ..citations.model import Citation, Document
 from ..citations.reference_names import add_reference_list_forms
 from ..citations.rendered import invisible_character_findings

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from ..citations.documents import document_kind
+from ..citations.kinds import document_kind
 from ..editor.completion import context_at
 from ..editor.hover import reference_markdown
 from .convert import completion_list, markdown

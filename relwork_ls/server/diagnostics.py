@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from ..citations.documents import document_kind
+from ..citations.kinds import document_kind
 from ..findings import Finding
 from .convert import TextPositions, diagnostic, uri_of
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from ..citations.documents import BIBLIOGRAPHY_SUFFIXES
+from ..citations.kinds import BIBLIOGRAPHY_SUFFIXES
 from ..editor.extras import field_links
 
 if TYPE_CHECKING:

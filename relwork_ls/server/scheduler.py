@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..citations.documents import document_kind
+from ..citations.kinds import document_kind
 from ..editor.completion import CompletionTable
 from ..editor.session import LintOutcome, RootSession, Snapshot
 from .state import Root, ServerState

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bibliography.files import read_text
-from ..citations.documents import document_kind
+from ..citations.kinds import document_kind
 from ..citations.resolution import CitationIndex, WorkResolution
 from ..config import Config
 from ..editor.completion import CompletionTable
