@@ -243,3 +243,26 @@ def test_readme_quick_start_shows_the_real_output(capsys, monkeypatch):
     monkeypatch.chdir(root)
     status, out, _ = run(capsys, "lint", "examples/related-work")
     assert status == 1 and out == shown
+
+
+def test_labels_does_not_load_what_only_linting_needs(tmp_path):
+    # Start-up time is measured in bench/; this keeps the imports that made it slow out.
+    import subprocess
+    import sys
+
+    (tmp_path / "refs.bib").write_text(
+        "@article{a, author={Xu, Can}, title={T}, year={2023}}\n", encoding="utf-8"
+    )
+    probe = (
+        "import sys, io, contextlib\n"
+        "from relwork_ls.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['labels', '--no-bbl', '--no-cache', 'refs.bib'])\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "relwork_ls.bibliography.labels" in loaded
+    heavy = ("relwork_ls.lint.run", "relwork_ls.citations.resolution", "relwork_ls.checks")
+    assert [m for m in loaded if m.startswith(heavy) or m in ("regex", "lsprotocol")] == []
