@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relwork_ls.bibliography import bibtex
+from relwork_ls.bibliography import bibtex, reference_list
 from relwork_ls.bibliography import labels as labels_module
 from relwork_ls.bibliography.bibtex_blocks import fast_blocks
 from relwork_ls.bibliography.latex_text import (
@@ -318,3 +318,41 @@ def test_sort_names_joined_as_name_by_name(names, year, initials):
     finally:
         labels_module._JOINED_SORT_NAMES = limit
     assert joined == one_by_one
+
+
+HEADING_PIECES = st.sampled_from(
+    [
+        "References",
+        "REFERENCES",
+        "## Bibliography",
+        "# 7. References cited",
+        "**Literature Cited**",
+        "Works\tCited:",
+        "Cited literature",
+        "Reference list {#refs}",
+        "WORKS CITED",
+        "referenceS",
+        "Appendix A",
+        "Chen, M. (2021a). Codex.",
+        "The works of 2020 and the references therein.",
+        "  ",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "İ",
+        "ſ",
+        "K",  # the Kelvin sign
+        "Workſ cited",  # regex.I reads the long s as an s
+        "BİBLIOGRAPHY",
+        "WOR\u212aS CITED",  # with a Kelvin sign
+        "Rozière",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(HEADING_PIECES, max_size=14).map("".join))
+def test_reference_headings_found_on_keyword_lines_as_everywhere(text):
+    spans = [m.span() for m in reference_list._headings(text)]
+    assert spans == [m.span() for m in reference_list._HEADING.finditer(text)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -78,9 +79,39 @@ class ReferenceSection:
     end: int
 
 
+# Every heading _HEADING matches holds one of these in its title, as regex.I compares them.
+_HEADING_KEYWORDS = ("referenc", "bibliograph", "literature", "works")
+
+
+def _headings(text: str) -> list[Any]:
+    """What ``_HEADING.finditer(text)`` finds, matched only on the lines that hold a
+    keyword of its titles: trying the pattern at every line start of a long draft took
+    tens of milliseconds, on each analysis."""
+    lowered = text.lower()
+    # Offsets of `lowered` are those of `text` when lowering changed no length (İ does),
+    # and regex.I matches no other character to a keyword's letters than these and ſ.
+    if len(lowered) != len(text) or "ſ" in text:
+        return list(_HEADING.finditer(text, timeout=REGEX_TIMEOUT))
+    starts: set[int] = set()
+    for keyword in _HEADING_KEYWORDS:
+        found = lowered.find(keyword)
+        while found >= 0:
+            starts.add(text.rfind("\n", 0, found) + 1)
+            found = lowered.find(keyword, found + len(keyword))
+    headings = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        heading = _HEADING.match(text, start, len(text) if end < 0 else end, timeout=REGEX_TIMEOUT)
+        if heading is not None:
+            headings.append(heading)
+    return headings
+
+
+@lru_cache(maxsize=4)
 def find_reference_section(text: str) -> ReferenceSection | None:
-    """The last reference section of ``text`` that holds at least one dated reference."""
-    headings = list(_HEADING.finditer(text, timeout=REGEX_TIMEOUT))
+    """The last reference section of ``text`` that holds at least one dated reference
+    (remembered for the last few texts: an analysis asks twice)."""
+    headings = _headings(text)
     for heading in reversed(headings):
         start = heading.end() + 1 if heading.end() < len(text) else heading.end()
         end = len(text)

@@ -1012,20 +1012,26 @@ def _solve(
         entry = index.entries_by_key.get(key)
         if entry is not None:
             problem_of(index.group_key(entry))
+    # Works written alike share one NameMatch: its groups and candidate keys per group are
+    # worked out once (a long draft cites the same works thousands of times).
+    by_match: dict[int, tuple[tuple[str, ...], tuple[frozenset[str], ...]]] = {}
     for pending in pendings:
-        groups = tuple(dict.fromkeys(index.group_key(e) for e in pending.match.candidates))
+        match = pending.match
+        seen = by_match.get(id(match))
+        if seen is None:
+            groups = tuple(dict.fromkeys(index.group_key(e) for e in match.candidates))
+            for entry in match.candidates:
+                order.setdefault(entry.key.lower(), len(order))
+            keys = frozenset(e.key.lower() for e in match.candidates)
+            seen = by_match[id(match)] = (
+                groups,
+                tuple(keys & set(problem_of(group).members) for group in groups),
+            )
+        groups, keys_by_group = seen
         pending.groups = groups
-        for entry in pending.match.candidates:
-            order.setdefault(entry.key.lower(), len(order))
-        for group in groups:
-            members = set(problem_of(group).members)
+        for group, keys in zip(groups, keys_by_group, strict=True):
             problem_of(group).written.append(
-                WrittenLabel(
-                    pending.number,
-                    pending.work.suffix,
-                    frozenset(e.key.lower() for e in pending.match.candidates) & members,
-                    binding=len(groups) == 1,
-                )
+                WrittenLabel(pending.number, pending.work.suffix, keys, binding=len(groups) == 1)
             )
     view = solve_groups(index, evidence, problems, order)
     view.written_suffixes = {
