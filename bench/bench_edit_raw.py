@@ -5,9 +5,12 @@ leaves out what a full client library spends turning 1,785 diagnostics into obje
 
 Same workspace and draft as ``bench_lsp.py``; the edit inserts or deletes one character at
 the start of the draft, 0.3 s apart (typing pace; the folder's full relint waits for 0.8 s
-of quiet and does not run between them).
+of quiet and does not run between them). With ``--in-citation`` the character goes inside
+the names of a "(Taori et al., 2023)" in the second half of the draft instead: a label
+group cited elsewhere too, so the whole draft is analysed again.
 
-Run: .venv/bin/python bench/bench_edit_raw.py [--edits N]   (needs ../shared/corpus)
+Run: .venv/bin/python bench/bench_edit_raw.py [--edits N] [--in-citation]
+(needs ../shared/corpus)
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from bench_lsp import add_big_draft, make_workspace, percentile  # noqa: E402
 from raw_lsp import RawClient  # noqa: E402
 
 
-def edit(uri: str, version: int, insert: bool) -> dict:
-    end = {"line": 0, "character": 0 if insert else 1}
-    change = {"range": {"start": {"line": 0, "character": 0}, "end": end}}
+def edit(uri: str, version: int, insert: bool, line: int = 0, column: int = 0) -> dict:
+    end = {"line": line, "character": column if insert else column + 1}
+    change = {"range": {"start": {"line": line, "character": column}, "end": end}}
     change["text"] = "x" if insert else ""
     return {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
 
@@ -38,6 +41,7 @@ def edit(uri: str, version: int, insert: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--edits", type=int, default=21)
+    parser.add_argument("--in-citation", action="store_true")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="relwork-bench-"))
     make_workspace(root)
@@ -47,13 +51,22 @@ def main() -> None:
         client.diagnostics((root / "related_work_v2.md").as_uri())
         big = add_big_draft(root)
         uri = big.as_uri()
-        client.open(uri, big.read_text(encoding="utf-8"))
+        text = big.read_text(encoding="utf-8")
+        client.open(uri, text)
         client.diagnostics(uri, 1)
+        line = column = 0
+        if args.in_citation:
+            lines = text.split("\n")
+            line = next(
+                i for i, t in enumerate(lines) if "(Taori et al." in t and i > len(lines) // 2
+            )
+            column = lines[line].index("(Taori et al.") + 1
         times = []
         for number in range(args.edits):
             version = number + 2
             begin = time.perf_counter()
-            client.notify("textDocument/didChange", edit(uri, version, number % 2 == 0))
+            change = edit(uri, version, number % 2 == 0, line, column)
+            client.notify("textDocument/didChange", change)
             client.diagnostics(uri, version, timeout=60)
             times.append(time.perf_counter() - begin)
             # The client keeps what it received: a growing heap of decoded diagnostics whose
@@ -64,8 +77,9 @@ def main() -> None:
     finally:
         client.close()
         shutil.rmtree(root)
+    where = " inside a citation" if args.in_citation else ""
     print(
-        "diagnostics after an edit to the 1 MB draft, minimal client: "
+        f"diagnostics after an edit{where} to the 1 MB draft, minimal client: "
         f"median {statistics.median(times) * 1000:.1f} ms, "
         f"p95 {percentile(times, 0.95) * 1000:.1f} ms (n={len(times)})"
     )

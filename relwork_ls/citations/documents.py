@@ -159,12 +159,19 @@ def extract_citations(text: str, kind: str) -> list[Citation]:
 
     Plain text made by ``pdftotext -layout`` of two-column pages is read column by column
     (citations/columns.py); the citations' offsets are those of ``text`` all the same.
+    The citations of the last few texts are remembered (the server's relint of an edit
+    may look at the whole draft before its analysis scans it).
     """
+    return list(_remembered_citations(text, kind))
+
+
+@lru_cache(maxsize=4)
+def _remembered_citations(text: str, kind: str) -> tuple[Citation, ...]:
     if kind == "text":
         reading = column_reading(text)
         if reading is not None:
-            return read_by_columns(_citations_of(reading.text, kind), reading)
-    return _citations_of(text, kind)
+            return tuple(read_by_columns(_citations_of(reading.text, kind), reading))
+    return tuple(_citations_of(text, kind))
 
 
 def _citations_of(text: str, kind: str) -> list[Citation]:
