@@ -548,3 +548,148 @@ def test_an_edit_to_a_large_draft_is_relinted_around_the_edit(tmp_path):
     assert result.incremental and result.version == 2
     codes = sorted(f.code for f in result.findings)
     assert codes == sorted(f.code for f in first.files[draft].findings) and codes
+
+
+def test_an_edit_to_a_citation_of_a_group_cited_all_over_a_large_draft(tmp_path):
+    from relwork_ls.editor.session import (
+        INCREMENTAL_CHARACTERS,
+        DocumentText,
+        RootSession,
+        Snapshot,
+        build_config,
+    )
+
+    (tmp_path / "refs.bib").write_text(
+        "@article{xu2023a, author={Xu, Can and Sun, Q. and Zheng, K.}, title={W}, year={2023}}\n"
+        "@article{xu2023b, author={Xu, Canwen and Guo, D. and Duan, N.}, title={B}, year={2023}}\n"
+        "@article{lee2020, author={Lee, Kim}, title={L}, year={2020}}\n"
+    )
+    paragraph = "Plain words to keep the citations apart, " * 3 + "(Xu et al., 2023a).\n\n"
+    text = paragraph * (INCREMENTAL_CHARACTERS // len(paragraph) + 1) + "(Lee, 2020) last.\n"
+    draft = tmp_path / "d.md"
+    config, _ = build_config(tmp_path, {})
+    session = RootSession(tmp_path, config)
+    first = session.lint(Snapshot.of({draft: DocumentText(text, 1)}))
+    # The last paragraph now cites the group too, with the other suffix: every "2023a"
+    # elsewhere is still right, and the group's works are told apart.
+    edited = text.replace("(Lee, 2020) last.", "(Xu et al., 2023b) last.")
+    second = session.lint(
+        Snapshot.of({draft: DocumentText(edited, 2)}), drafts=[draft], previous=first.files
+    )
+    assert second.files[draft].incremental
+    # Then one "2023a" loses its letter: it needs one again (RW002), the others stand.
+    again = edited.replace("(Xu et al., 2023a).", "(Xu et al., 2023).", 1)
+    third = session.lint(
+        Snapshot.of({draft: DocumentText(again, 3)}), drafts=[draft], previous=second.files
+    )
+    assert third.files[draft].incremental
+    full = RootSession(tmp_path, config).lint(Snapshot.of({draft: DocumentText(again, 3)}))
+    local = lambda result: sorted(  # noqa: E731
+        (f.span, f.code, f.message) for f in result.findings if f.code in LOCAL_CODES
+    )
+    assert local(third.files[draft]) == local(full.files[draft])
+    assert [f.code for f in third.files[draft].findings if f.code in LOCAL_CODES] == ["RW002"]
+
+
+# Label groups cited in several paragraphs, works that may belong to two groups ("Chen et
+# al., 2021" is Chen, Tworek and Jun or Chen, Li and Wu), keyed citations of group members
+# (one with its key's case wrong), a work missing from the bibliography.
+GROUPS_INDEX = bib(
+    r"""
+    @article{chen2021codex, author = {Chen, Mark and Tworek, J. and Jun, H.}, title = {Codex}, year = {2021}}
+    @article{chen2021b, author = {Chen, Mark and Tworek, J. and Jun, H. and Li, A.}, title = {Codex two}, year = {2021}}
+    @article{chen2021c, author = {Chen, Mia and Li, Bo and Wu, C.}, title = {Other Chen}, year = {2021}}
+    @article{chen2021d, author = {Chen, Mark and Tworek, Jerry}, title = {Two authors}, year = {2021}}
+    @article{xu2023a, author = {Xu, Can and Sun, Q. and Zheng, K.}, title = {WizardLM}, year = {2023}}
+    @article{xu2023b, author = {Xu, Canwen and Guo, D. and Duan, N.}, title = {Baize}, year = {2023}}
+    @article{xu2023c, author = {Xu, Can and Sun, Q.}, title = {Two Xus}, year = {2023}}
+    @article{lee2020, author = {Lee, Kim}, title = {Lee}, year = {2020}}
+    """
+)
+GROUP_PIECES = [
+    "(Chen et al., 2021a) ",
+    "(Chen et al., 2021b) ",
+    "(Chen et al., 2021) ",
+    "(Chen and Tworek, 2021) ",
+    "(Xu et al., 2023) ",
+    "(Xu et al., 2023a; Lee, 2020; Xu et al., 2023b) ",
+    "(Xu and Sun, 2023) ",
+    "Xu et al. (2023c) ",
+    "[@xu2023b] ",
+    "[@Chen2021codex] ",
+    "(Lee, 2020b) ",
+    "(Nobody et al., 1999) ",
+    "words ",
+    "\n\n",
+]
+group_documents = st.lists(st.sampled_from(GROUP_PIECES), min_size=1, max_size=30).map("".join)
+
+
+def full_findings(text: str, kind: str = "markdown"):
+    """A whole document's findings (``LOCAL_CODES``) and the view it was resolved with."""
+    path = "draft.md"
+    resolution = resolve_citations(path, text, extract_citations(text, kind), GROUPS_INDEX)
+    document = Document(path, text, kind)
+    found = resolution.findings + style_findings(document, resolution.works, resolution.index)
+    found = filter_suppressed([f for f in found if f.code in LOCAL_CODES], {path: text})
+    return found, resolution.index
+
+
+@st.composite
+def group_edits(draw):
+    text = draw(group_documents)
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, min(len(text), start + 30)))
+    return text, text[:start] + draw(st.sampled_from(GROUP_PIECES + ["", "x", "b", ")"])) + text[
+        end:
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(group_edits())
+def test_relint_of_label_groups_cited_elsewhere_equals_a_full_analysis(edit):
+    old, new = edit
+    before, view = full_findings(old)
+    relinted = relint_changed(
+        "draft.md", old, new, before, "markdown", view, Config(), whole_document=True
+    )
+    if relinted is None:
+        assert _near_structure(old, new)
+        return
+    key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
+    after, _ = full_findings(new)
+    assert sorted(map(key, relinted), key=repr) == sorted(map(key, after), key=repr)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # A keyed citation deleted: the group's cited set loses a member, so the label
+        # written elsewhere no longer needs a suffix (RW002 goes).
+        (
+            "\\citep{xu2023a} \\citep{xu2023b} words\n\n(Xu et al., 2023) more\n",
+            "\\citep{xu2023a} words\n\n(Xu et al., 2023) more\n",
+        ),
+        # A second work of the group cited: the unsuffixed label elsewhere now needs one.
+        (
+            "(Lee, 2020) words\n\n(Xu et al., 2023) more\n",
+            "(Xu et al., 2023b) words\n\n(Xu et al., 2023) more\n",
+        ),
+        # A citation of two groups elsewhere ties Lee's group to Xu's.
+        (
+            "(Xu et al., 2023a) x\n\n(Xu et al., 2023b; Lee, 2020b) y\n\n(Lee, 2020) z\n",
+            "(Xu et al., 2023) x\n\n(Xu et al., 2023b; Lee, 2020b) y\n\n(Lee, 2020) z\n",
+        ),
+    ],
+)
+def test_relint_of_shared_label_groups_on_known_cases(old, new):
+    kind = "latex" if "\\citep" in old else "markdown"
+    before, view = full_findings(old, kind)
+    relinted = relint_changed(
+        "draft.md", old, new, before, kind, view, Config(), whole_document=True
+    )
+    assert relinted is not None
+    key = lambda f: (f.span, f.code, f.message, f.fix)  # noqa: E731
+    after, _ = full_findings(new, kind)
+    assert sorted(map(key, relinted), key=repr) == sorted(map(key, after), key=repr)
+    assert {f.code for f in after} != {f.code for f in before}  # the edit mattered

@@ -76,6 +76,9 @@ class DocumentIndex(CitationIndex):
         self.__dict__.update(base.__dict__)
         self.base = base
         self.evidence = evidence
+        # What was known before the document's text was read (its .aux, .bbl, settings):
+        # ``evidence`` less the keys its own keyed citations added.
+        self.source_evidence = evidence
         self.solutions = dict(solutions)
         self.order = dict(order)
         self.name_matches = base.name_matches

@@ -118,7 +118,8 @@ class NameMatch:
     near: BibEntry | None = None
 
 
-def _match_names(index: CitationIndex, work: CitedWork) -> NameMatch:
+def match_names(index: CitationIndex, work: CitedWork) -> NameMatch:
+    """The entries a rendered work's names and year can mean (remembered per spelling)."""
     key = (tuple(o.text for o in work.name_options), work.year)
     cached = index.name_matches.get(key)
     if isinstance(cached, NameMatch):
@@ -933,6 +934,7 @@ def resolve_manuscript(
     labels depend on everything the document cites). ``evidence`` defaults to what a
     ``.bbl`` beside the bibliography says."""
     evidence = evidence_from_bbl_labels(index) if evidence is None else evidence
+    given = evidence
     resolver = _Resolver(index, evidence)
     pendings: list[tuple[_Pending, int]] = []
     keyed: list[str] = []
@@ -951,7 +953,7 @@ def resolve_manuscript(
                     if resolution.entry is not None:
                         keyed.append(resolution.entry.key.lower())
                     continue
-                pending = _Pending(number, file_number, work, citation, _match_names(index, work))
+                pending = _Pending(number, file_number, work, citation, match_names(index, work))
                 number += 1
                 done = resolver.match_rendered(pending, slot)
                 if done is not None:
@@ -962,6 +964,7 @@ def resolve_manuscript(
                     pendings.append((pending, slot))
     evidence = evidence.with_known(keyed)
     view = _solve(index, evidence, [p for p, _ in pendings])
+    view.source_evidence = given
     resolver.view = view
     for pending, slot in pendings:
         resolver.files[pending.file].slots[slot] = resolver.settle(pending, slot, view)

@@ -8,20 +8,26 @@ a position of the new text, so a hover or a code action never uses old offsets.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import regex
 
-from ..bibliography.model import SourceSpan
+from ..bibliography.model import BibEntry, SourceSpan
 from ..checks.style import style_findings
 from ..checks.suppression import filter_suppressed
 from ..citations.cited_set import DocumentIndex
 from ..citations.columns import has_columns, without_fixes_across_columns
 from ..citations.documents import extract_citations, prose_text
 from ..citations.index import folded_names
-from ..citations.model import Citation, Document, shifted
-from ..citations.resolution import CitationIndex, WorkResolution, resolve_citations
+from ..citations.model import Citation, CitedWork, Document, shifted
+from ..citations.resolution import (
+    CitationIndex,
+    WorkResolution,
+    match_names,
+    resolve_citations,
+)
 from ..config import Config
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
 from ..positions import LineIndex, position_in
@@ -316,16 +322,23 @@ def relint_changed(
     kind: str,
     index: CitationIndex,
     config: Config,
+    whole_document: bool = False,
 ) -> list[Finding] | None:
     """The findings of ``new`` from those of ``old``: moved where the text did not change,
-    recomputed (``LOCAL_CODES``) in the paragraphs around the change. None when the change
-    touches what names the draft's bibliographies (front matter, ``\\bibliography``) or
-    a label group cited elsewhere too, or when the text has two-column pages (read column
-    by column, citations/columns.py): then only a full analysis is right.
+    recomputed (``LOCAL_CODES``) in the paragraphs around the change, and, when ``new``
+    is a whole document (not one file of several) and ``index`` the view its last
+    analysis resolved with, for every citation elsewhere of the label groups those
+    paragraphs cite (their labels depend on all of them). None when the change touches
+    what names the draft's bibliographies (front matter, ``\\bibliography``), or, in a
+    part of a document, a label group cited elsewhere too, or when the text has
+    two-column pages (read column by column, citations/columns.py): then only a full
+    analysis is right.
 
     Findings of other codes inside the change are dropped until the next full lint."""
     if kind == "text" and (has_columns(old) or has_columns(new)):
         return None  # read column by column: a change may move a column's rows anywhere
+    if index.bibliography.unreliable:
+        return None  # a reference list read in pieces: the analysis drops what resolves
     region = changed_region(old, new)
     old_left, old_right = paragraph_bounds(old, region.start, region.old_end)
     left, right = paragraph_bounds(new, region.start, region.new_end)
@@ -348,11 +361,98 @@ def relint_changed(
         # No citation, nor the words just before one, nor a suppression comment changed:
         # every finding stands, moved with the text.
         return carry_over(findings, path, old, new, region)
+    if whole_document and isinstance(index, DocumentIndex):
+        moved = carry_over(findings, path, old, new, region)
+        return _relint_label_groups(
+            path, new, kind, index, config, (left, right), old_citations, moved
+        )
     if _shares_label_groups(new, kind, old_citations + new_citations, (left, right)):
         return None
     moved = carry_over(findings, path, old, new, region)
     local = local_analysis(path, new, kind, index, config, left, right)
     return merge_local(moved, local, LineIndex(new))
+
+
+def _relint_label_groups(
+    path: str,
+    new: str,
+    kind: str,
+    view: DocumentIndex,
+    config: Config,
+    window: tuple[int, int],
+    old_citations: list[Citation],
+    moved: list[Finding],
+) -> list[Finding] | None:
+    """``moved`` with the findings (``LOCAL_CODES``) of the changed paragraphs and of every
+    citation elsewhere that shares a label group with them resolved again.
+
+    A group's labels depend on all that the document writes of its members and on nothing
+    else: its written labels, its keyed citations, and what the document's evidence (a
+    ``.aux``, a ``.bbl``, the ``cited`` setting) says. So the citations of the touched
+    groups, closed over the other groups their works may belong to, are resolved together
+    with the evidence the document's analysis started from, as the whole document would
+    resolve them; the findings of every other citation stand."""
+    base = view.base_index()
+    groups_memo: dict[tuple[object, ...], frozenset[str]] = {}
+
+    def groups_of(work: CitedWork) -> frozenset[str]:
+        names = tuple(o.text for o in work.name_options)
+        key = (work.key,) if work.is_keyed else (names, work.year)
+        found = groups_memo.get(key)
+        if found is None:
+            if work.is_keyed:
+                alias = base.bibliography.key_aliases.get(work.key.lower())
+                named = [base.entries_by_key.get(k.lower()) for k in (work.key, alias) if k]
+                entries: Iterable[BibEntry] = [e for e in named if e is not None]
+            else:
+                entries = match_names(base, work).candidates
+            found = groups_memo[key] = frozenset(base.group_key(e) for e in entries)
+        return found
+
+    left, right = window
+    everything = extract_citations(new, kind)
+    inside = [c for c in everything if c.end >= left and c.start <= right]
+    outside = [c for c in everything if c.end < left or c.start > right]
+    touched: set[str] = set()
+    for citation in old_citations + inside:
+        for work in citation.works:
+            touched |= groups_of(work)
+    # Close over works that may belong to several groups: each group's solution must come
+    # from all of the document's citations of it.
+    pending = [(c, frozenset().union(*map(groups_of, c.works))) for c in outside]
+    chosen: list[Citation] = []
+    grew = True
+    while grew:
+        grew = False
+        rest = []
+        for citation, groups in pending:
+            if groups & touched:
+                chosen.append(citation)
+                touched |= groups
+                grew = True
+            else:
+                rest.append((citation, groups))
+        pending = rest
+    subset = sorted(inside + chosen, key=lambda c: c.start)
+    resolution = resolve_citations(path, new, subset, base, view.source_evidence)
+    document = Document(path, new, kind)
+    found = resolution.findings + style_findings(
+        document, resolution.works, resolution.index or base, config.suffix_separator
+    )
+    found = filter_suppressed([f for f in found if f.code in LOCAL_CODES], {path: new})
+    edited = (min([left, *(c.start for c in inside)]), max([right, *(c.end for c in inside)]))
+    ranges = sorted([(c.start, c.end) for c in chosen] + [edited])
+    lines = LineIndex(new)
+    starts = [r[0] for r in ranges]
+
+    def redone(finding: Finding) -> bool:
+        if finding.code not in LOCAL_CODES or finding.span.path != path:
+            return False
+        offset = lines.offset(finding.span.line, finding.span.column)
+        at = bisect_right(starts, offset) - 1
+        return at >= 0 and offset <= ranges[at][1]
+
+    return [f for f in moved if not redone(f)] + _configured(found, config)
 
 
 # How far before a citation an edit may still change a finding on it: the words a

@@ -309,6 +309,7 @@ class RootSession:
             kind,
             index,
             self.config,
+            whole_document=self.workspace.alone(path),
         )
         if findings is None:
             return None

@@ -331,6 +331,13 @@ class Workspace:
         root that includes others), as its last analysis found them."""
         return self._members.get(root, (root,))
 
+    def alone(self, path: Path) -> bool:
+        """Whether ``path`` is a document on its own: it includes no other file, and no
+        document analysed here includes it."""
+        return self.members_of(path) == (path,) and not any(
+            path in files for root, files in self._members.items() if root != path
+        )
+
     def read_if_possible(self, path: Path) -> str | None:
         """A buffer's or file's text; None when it cannot be read (not a regular file, too
         large, unreadable) or lies outside what may be read."""
