@@ -3,6 +3,8 @@ before the command line and what it imports are loaded."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,11 +24,29 @@ def main() -> int:
     if _asks_for_version(sys.argv[1:]):
         from . import __version__
 
-        sys.stdout.write(f"relwork-ls {__version__}\n")
+        try:
+            sys.stdout.write(f"relwork-ls {__version__}\n")
+            sys.stdout.flush()
+        except (OSError, ValueError, AttributeError) as error:  # a closed pipe, a full disk
+            _quiet_stdout()
+            reason = getattr(error, "strerror", None) or "standard output is closed"
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                sys.stderr.write(f"relwork-ls: error: cannot write the output: {reason}\n")
+            return 2
         return 0
     from .cli import main as cli_main
 
     return cli_main()
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit is quiet."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
 
 if __name__ == "__main__":

@@ -421,7 +421,7 @@ def _note(message: str) -> None:
     try:
         sys.stderr.write(f"relwork-ls: {message}\n")
         sys.stderr.flush()
-    except OSError:
+    except (OSError, ValueError, AttributeError):  # closed, or no stderr at all (2>&-)
         pass
 
 
@@ -430,6 +430,8 @@ def _print(text: str) -> None:
     here, as one line, not as a traceback when Python exits."""
     if not text:
         return
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        raise UsageError("cannot write the output: standard output is closed")
     try:
         _write_all(text)
     except BrokenPipeError:
@@ -745,6 +747,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         _unrecognized(parser, args, unknown)
+    if sys.stdout is None and args.command != "serve" and not getattr(args, "output", None):
+        # Before any work: a --fix must not be written when its report cannot be.
+        _note("error: cannot write the output: standard output is closed")
+        return EXIT_USAGE
     if argv is None and args.command != "serve":
         # A command-line run is short and keeps what it makes until it ends: sweeps for
         # cyclic garbage free nothing, yet took a fifth of a large lint. The language
@@ -776,31 +782,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(exit status 3); please report it."
         )
         return EXIT_INTERNAL
-
-
-def _exit_at_once(status: int) -> NoReturn:
-    """End the process without freeing its objects one by one, as mypy does: after a large
-    run, that teardown took a tenth of the time. Output is flushed first."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to add
-            stream.flush()
-    os._exit(status)
-
-
-def _command_of(argv: Sequence[str]) -> str | None:
-    """The command named on the command line (its first argument that is not an option)."""
-    return next((argument for argument in argv if not argument.startswith("-")), None)
-
-
-def _asks_for_version(argv: Sequence[str]) -> bool:
-    """Whether ``--version`` comes before the command, where argparse would print the
-    version and exit: answered before the parser (and what it imports) is built."""
-    for argument in argv:
-        if argument == "--version":
-            return True
-        if not argument.startswith("-") or argument == "--":
-            return False
-    return False
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:

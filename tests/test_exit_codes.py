@@ -171,6 +171,52 @@ def test_standard_output_onto_a_full_disk(project):
     assert "No space left on device" in one_line_error(result.stderr)
 
 
+def _closed_descriptor_run(arguments: list[str], closed: int, cwd: Path) -> tuple[int, str]:
+    """Run relwork-ls started with file descriptor ``closed`` (1 or 2) closed, as the shell's
+    ``>&-`` and ``2>&-`` start it; what it wrote to the other one."""
+    result = subprocess.run(
+        [sys.executable, "-m", "relwork_ls", *arguments],
+        stdout=subprocess.PIPE if closed == 2 else None,
+        stderr=subprocess.PIPE if closed == 1 else None,
+        text=True,
+        cwd=cwd,
+        preexec_fn=lambda: os.close(closed),  # noqa: PLW1509 - only closes a descriptor
+    )
+    return result.returncode, (result.stdout or "") + (result.stderr or "")
+
+
+@pytest.mark.parametrize(
+    "arguments", [["--version"], ["lint", "."], ["labels", "refs.bib"], ["lint", ".", "--fix"]]
+)
+def test_closed_standard_output_is_a_usage_error_before_any_work(project, arguments):
+    before = (project / "bad.md").read_text(encoding="utf-8")
+    status, output = _closed_descriptor_run(arguments, 1, project)
+    assert status == 2, output
+    assert "standard output is closed" in output and "Traceback" not in output
+    assert (project / "bad.md").read_text(encoding="utf-8") == before  # --fix not applied
+
+
+def test_closed_standard_error_keeps_the_exit_status(project):
+    status, output = _closed_descriptor_run(["lint", "no-such-folder"], 2, project)
+    assert status == 2 and "Traceback" not in output
+
+
+def test_version_into_a_closed_pipe_or_a_full_disk():
+    command = [sys.executable, "-m", "relwork_ls", "--version"]
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader went away before anything was written
+    try:
+        result = subprocess.run(command, stdout=writing, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(writing)
+    assert result.returncode == 2 and "Broken pipe" in one_line_error(result.stderr)
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True)
+        assert result.returncode == 2
+        assert "No space left on device" in one_line_error(result.stderr)
+
+
 def test_report_write_failing_midway_leaves_the_old_report(project, capsys, monkeypatch):
     report = project / "report.json"
     report.write_text("the previous report\n")
