@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="FILE",
-        help="write the report to FILE instead of standard output",
+        help="write the report (with --diff alone: the diff) to FILE instead of standard output",
     )
     _history_options(lint)
     lint.add_argument("--fix", action="store_true", help="apply the safe fixes to the drafts")
@@ -551,11 +551,16 @@ def run_labels(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_fix(outcome: FixOutcome, show_diff: bool) -> None:
+def _report_fix(outcome: FixOutcome, show_diff: bool, args: argparse.Namespace) -> None:
+    """The diff (with ``--diff``: into ``--output`` when the diff is all there is to
+    report, i.e. without ``--fix``) and a note per file skipped or fixed."""
     from .lint.run import unified_diff
 
     if show_diff:
-        _print(unified_diff(outcome))
+        if getattr(args, "output", None) and not getattr(args, "fix", False):
+            _write_report(args.output, unified_diff(outcome))
+        else:
+            _print(unified_diff(outcome))
     for message in outcome.skipped:
         _note(message)
     if outcome.written:
@@ -612,7 +617,7 @@ def run_lint(args: argparse.Namespace) -> int:
             outcome = lint_and_fix(paths, workspace, history, args.unsafe_fixes, write=args.fix)
             if args.fix and args.diff:
                 outcome.changed = {p: outcome.changed[p] for p in outcome.written}
-            _report_fix(outcome, args.diff)
+            _report_fix(outcome, args.diff, args)
             if not args.fix:
                 return EXIT_FINDINGS if outcome.changed else 0
             result = outcome.result
@@ -640,7 +645,7 @@ def run_relabel(args: argparse.Namespace) -> int:
         raise UsageError("relabel needs --since REV or --bib-before FILE")
     workspace.config.select = ["RW102"]
     outcome = lint_and_fix(paths, workspace, history, write=not args.diff)
-    _report_fix(outcome, args.diff)
+    _report_fix(outcome, args.diff, args)
     if args.diff:
         return EXIT_FINDINGS if outcome.changed else 0
     remaining = outcome.result.findings

@@ -577,3 +577,15 @@ def test_the_cache_dir_setting(tmp_path, monkeypatch, capsys):
     no_parsing(monkeypatch)
     assert main(["labels", "refs.bib"]) == 0
     assert capsys.readouterr().out == first
+
+
+def test_a_cache_folder_that_is_a_link_is_neither_walked_nor_reported(tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "refs.bib").write_text(REFS, encoding="utf-8")
+    (project / "draft.md").write_text("As (Rozière, 2021) shows.\n", encoding="utf-8")
+    (project / CACHE_DIR_NAME).symlink_to(elsewhere, target_is_directory=True)
+    main(["lint", str(project), "--format", "json", "--select", "RW011"])
+    assert json.loads(capsys.readouterr().out)["findings"] == []

@@ -266,3 +266,12 @@ def test_labels_does_not_load_what_only_linting_needs(tmp_path):
     assert "relwork_ls.bibliography.labels" in loaded
     heavy = ("relwork_ls.lint.run", "relwork_ls.citations.resolution", "relwork_ls.checks")
     assert [m for m in loaded if m.startswith(heavy) or m in ("regex", "lsprotocol")] == []
+
+
+def test_diff_goes_to_the_output_file_when_it_is_all_there_is(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    patch = project / "fixes.patch"
+    status = main(["lint", "--diff", "-o", str(patch)])
+    out = capsys.readouterr().out
+    assert status == 1 and out == ""
+    assert patch.read_text(encoding="utf-8").startswith("---")

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from ..bibliography.cache import open_cache
+from ..bibliography.cache import CACHE_DIR_NAME, open_cache
 from ..bibliography.files import (
     MAX_FILE_BYTES,
     BibliographyError,
@@ -62,6 +62,7 @@ _SKIPPED_DIRECTORIES = {
     "_build",
     "build",
     "dist",
+    CACHE_DIR_NAME,  # ours: never a draft's folder, even when a link points elsewhere
 }
 
 
