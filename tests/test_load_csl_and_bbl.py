@@ -1,4 +1,7 @@
+import pytest
+
 from relwork_ls.bibliography.bbl import load_bbl_text
+from relwork_ls.bibliography.csl import load_csl_text
 from relwork_ls.bibliography.files import bibliography_from_text
 from relwork_ls.bibliography.labels import compute_labels
 
@@ -117,3 +120,11 @@ def test_bbl_option_over_lines_and_unclosed_items():
         "song": ("Song, 2021b", 3),
         "last": ("Last, 2018", 5),
     }
+
+
+@pytest.mark.parametrize("text", ['{"not": "csl"}', '"a string"', "42"])
+def test_json_that_is_not_csl_says_so(text):
+    bib = load_csl_text(text, "refs.json")
+    assert not bib.entries
+    assert [p.code for p in bib.problems] == ["RW303"]
+    assert "not CSL-JSON" in bib.problems[0].message

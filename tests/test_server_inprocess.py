@@ -658,3 +658,56 @@ async def test_a_folder_lint_gives_way_to_an_edited_draft_and_runs_again_later(t
         assert scheduler.pending(root)  # the folder's lint is due again
     finally:
         scheduler.shutdown()
+
+
+def test_a_result_read_from_disk_stands_for_a_document_opened_with_the_same_text(tmp_path):
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    draft, other = tmp_path / "draft.md", tmp_path / "other.md"
+    for path in (draft, other):
+        path.write_text(DRAFT, encoding="utf-8")
+    state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    root = state.roots[0]
+    outcome = root.session.lint(Snapshot())  # the folder's first lint, from disk
+    # Both opened while it ran: one as on disk, one already edited.
+    state.documents.open(draft.as_uri(), draft, DRAFT, 1, "markdown")
+    state.documents.open(other.as_uri(), other, DRAFT + "More.\n", 1, "markdown")
+    changed = state.accept(root, root.session, Snapshot(), outcome)
+    assert draft in changed and state.publishable(draft) and state.held(draft)[1].version == 1
+    assert other not in changed and state.held(other) is None
+    # Opened after the lint: adopted as it is, or not at all when the text differs.
+    state.documents.close(draft)
+    state.lint(root)
+    assert state.held(draft)[1].version is None
+    state.documents.open(draft.as_uri(), draft, DRAFT, 7, "markdown")
+    assert state.adopt_open(draft) and state.held(draft)[1].version == 7
+    state.documents.close(draft)
+    state.lint(root)
+    state.documents.open(draft.as_uri(), draft, DRAFT + "x", 8, "markdown")
+    assert not state.adopt_open(draft) and not state.publishable(draft)
+
+
+@pytest.mark.asyncio
+async def test_a_folder_lint_long_due_no_longer_gives_way(tmp_path, monkeypatch):
+    from relwork_ls.server import scheduler as scheduler_module
+
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    state = ServerState([tmp_path], {"bibliographies": ["refs.bib"]})
+    root = state.roots[0]
+    state.lint(root)
+    interrupts: list[object] = []
+
+    def lint(snapshot, drafts=None, previous=None, progress=None, interrupt=None):
+        interrupts.append(interrupt)
+        return LintOutcome({}, complete=True)
+
+    root.session.lint = lint  # type: ignore[method-assign]
+    scheduler = Scheduler(state, lambda *_: None)
+    try:
+        scheduler.lint_folder(root)
+        await scheduler.idle()
+        monkeypatch.setattr(scheduler_module, "FOLDER_PATIENCE_SECONDS", 0.0)
+        scheduler.lint_folder(root)
+        await scheduler.idle()
+    finally:
+        scheduler.shutdown()
+    assert interrupts[0] is not None and interrupts[1] is None

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 
 def _message(payload: dict) -> bytes:
     body = json.dumps(payload).encode()
@@ -25,19 +27,40 @@ def _read(sock: socket.socket) -> dict:
     return json.loads(rest[:length])
 
 
-def test_tcp_initialize_shutdown_exit(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("host", "written"),
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        pytest.param(
+            "::1",
+            "[::1]",
+            marks=pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here"),
+        ),
+    ],
+)
+def test_tcp_initialize_shutdown_exit(tmp_path, host, written):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.bind((host, 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "relwork_ls", "serve", "--tcp", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "relwork_ls", "serve", "--tcp", f"{written}:{port}"],
         stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                sock = socket.create_connection((host, port), timeout=10)
                 break
             except OSError:
                 if time.monotonic() > deadline:

@@ -191,10 +191,11 @@ def load_csl_text(text: str, path: str) -> Bibliography:
     if problem is not None:
         bib.problems.append(problem)
         return bib
-    items = data.get("items", []) if isinstance(data, dict) else data
+    items = data.get("items") if isinstance(data, dict) else data
     if not isinstance(items, list):
         span = SourceSpan(path, 0, 0, 0, 1)
-        bib.problems.append(LoadProblem("RW303", "CSL-JSON must be a list of items", span))
+        message = "not CSL-JSON: expected a list of items (or an object with 'items')"
+        bib.problems.append(LoadProblem("RW303", message, span))
         return bib
     positions = _id_positions(text, path)
     for index, item in enumerate(items):

@@ -249,5 +249,7 @@ def start_server(tcp: str | None = None) -> int:
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]  # an IPv6 address as URLs write it: [::1]:2087
         return server.start_tcp(host or "127.0.0.1", int(port))
     return server.start_io()

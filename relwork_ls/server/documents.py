@@ -121,7 +121,12 @@ def did_open(ls: RelworkServer, params: types.DidOpenTextDocumentParams) -> None
     path = ls.state.path_of(item.uri, item.language_id)
     if path is not None:
         ls.state.documents.open(item.uri, path, item.text, item.version, item.language_id)
-        ls.scheduler.edited(ls.state.root_for(path), path)
+        root = ls.state.root_for(path)
+        if root.linted and not ls.scheduler.pending(root) and ls.state.adopt_open(path):
+            # The folder's lint read this very text from disk: its result stands.
+            ls.publisher.publish({path})
+            return
+        ls.scheduler.edited(root, path)
 
 
 def did_change(ls: RelworkServer, params: types.DidChangeTextDocumentParams) -> None:

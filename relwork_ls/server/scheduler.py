@@ -23,6 +23,10 @@ from .state import Root, ServerState
 # completion sends several); the first edit after a quiet spell is linted at once.
 DEBOUNCE_SECONDS = 0.03
 FULL_LINT_SECONDS = 0.8  # every draft of the folder, once typing pauses
+# A folder's lint gives way to edited drafts' lints, but not once its results (drift,
+# bibliography checks) have been waited for this long: typing with short pauses must not
+# keep them stale for ever.
+FOLDER_PATIENCE_SECONDS = 4.0
 logger = logging.getLogger(__name__)
 
 Accepted = Callable[[Root, set[Path], LintOutcome], None]
@@ -53,6 +57,8 @@ class Scheduler:
         self._idle: list[asyncio.Future[None]] = []
         self._closed = False
         self._last_edit: dict[int, float] = {}  # by folder: when a draft was last edited
+        # By folder: since when a lint of the whole folder has been due (until one is done).
+        self._folder_due_since: dict[int, float] = {}
         # Told, on the loop, what a folder's lint is doing (the first index's progress).
         self.progress: Callable[[Root, str], None] | None = None
 
@@ -160,6 +166,8 @@ class Scheduler:
         if self._closed:
             return
         key = (id(root), kind)
+        if kind == "folder":
+            self._folder_due_since.setdefault(id(root), asyncio.get_running_loop().time())
         handle = self._timers.pop(key, None)
         if handle is not None:
             handle.cancel()
@@ -209,9 +217,14 @@ class Scheduler:
             self._running = job
             loop = asyncio.get_running_loop()
             report = self._reporter(loop, job.root) if drafts is None else None
-            # A folder's lint (not its first) gives way to an edited draft's: that one's
-            # diagnostics are awaited, the folder's can wait for the next pause in typing.
-            interrupt = self._drafts_ready if drafts is None and job.root.linted else None
+            # A folder's lint (not its first, nor one due for FOLDER_PATIENCE_SECONDS) gives
+            # way to an edited draft's: that one's diagnostics are awaited, the folder's can
+            # wait for the next pause in typing.
+            waited = loop.time() - self._folder_due_since.get(id(job.root), loop.time())
+            patient = waited < FOLDER_PATIENCE_SECONDS
+            interrupt = (
+                self._drafts_ready if drafts is None and job.root.linted and patient else None
+            )
             future = loop.run_in_executor(
                 self._executor, job.session.lint, snapshot, drafts, previous, report, interrupt
             )
@@ -256,6 +269,8 @@ class Scheduler:
             if outcome.interrupted:  # again once typing pauses
                 self._arm(job.root, "folder", FULL_LINT_SECONDS, self._folder_due)
             else:
+                if job.drafts is None:
+                    self._folder_due_since.pop(id(job.root), None)
                 changed = self.state.accept(job.root, job.session, snapshot, outcome)
                 self.accepted(job.root, changed, outcome)
                 self._warm(outcome)

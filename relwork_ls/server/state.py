@@ -250,6 +250,7 @@ class ServerState:
         changed: set[Path] = set()
         for path, result in outcome.files.items():
             held = root.files.get(path)
+            result = self._same_text_as_open(result)
             if not self._acceptable(path, result.version, held):
                 continue
             if not outcome.complete and held is not None and not result.incremental:
@@ -268,6 +269,31 @@ class ServerState:
         else:
             root.tables.update(outcome.tables)
         return changed
+
+    def adopt_open(self, path: Path) -> bool:
+        """Tie the held result of a document just opened to its version when it was
+        computed on the same text (read from disk): no lint is needed to publish it."""
+        held, document = self.held(path), self.documents.get(path)
+        if held is None or document is None:
+            return False
+        root, result = held
+        if result.version is not None or result.text is None or result.text != document.text:
+            return False
+        root.files[path] = replace(result, version=document.version)
+        return True
+
+    def _same_text_as_open(self, result: FileResult) -> FileResult:
+        """A result computed on a file's text from disk, for the document opened meanwhile
+        with that very text: the result of its current version."""
+        document = self.documents.get(result.path)
+        if (
+            result.version is None
+            and document is not None
+            and result.text is not None
+            and result.text == document.text
+        ):
+            return replace(result, version=document.version)
+        return result
 
     def _acceptable(self, path: Path, version: int | None, held: FileResult | None) -> bool:
         current = self.documents.version(path)
