@@ -28,7 +28,7 @@ def main() -> int:
             sys.stdout.write(f"relwork-ls {__version__}\n")
             sys.stdout.flush()
         except (OSError, ValueError, AttributeError) as error:  # a closed pipe, a full disk
-            _quiet_stdout()
+            discard_stdout()
             reason = getattr(error, "strerror", None) or "standard output is closed"
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 sys.stderr.write(f"relwork-ls: error: cannot write the output: {reason}\n")
@@ -39,14 +39,15 @@ def main() -> int:
     return cli_main()
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at the null device, so that Python's own flush at exit is quiet."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
+def discard_stdout() -> None:
+    """After output failed: point stdout at the null device, so that Python's own flush
+    at exit is quiet (the command line's errors use it too)."""
+    try:
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
+        os.dup2(null, sys.stdout.fileno() if sys.stdout is not None else 1)
         os.close(null)
-    with contextlib.suppress(OSError, ValueError):
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -695,16 +695,6 @@ def _tolerant_streams() -> None:
                 reconfigure(errors="backslashreplace")
 
 
-def _discard_stdout() -> None:
-    """After a broken pipe: point stdout at /dev/null so Python's final flush is quiet."""
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 def run_rule(args: argparse.Namespace) -> int:
     if args.all:
         _print(rules_document())
@@ -775,7 +765,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _note(f"error: {error}")
         return EXIT_USAGE
     except BrokenPipeError:
-        _discard_stdout()
+        from .__main__ import discard_stdout
+
+        discard_stdout()
         _note("error: the output was closed before it was complete (broken pipe)")
         return EXIT_USAGE
     except KeyboardInterrupt:
