@@ -551,12 +551,12 @@ def run_labels(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_fix(outcome: FixOutcome, show_diff: bool, args: argparse.Namespace) -> None:
+def _report_fix(outcome: FixOutcome, args: argparse.Namespace) -> None:
     """The diff (with ``--diff``: into ``--output`` when the diff is all there is to
     report, i.e. without ``--fix``) and a note per file skipped or fixed."""
     from .lint.run import unified_diff
 
-    if show_diff:
+    if args.diff:
         if getattr(args, "output", None) and not getattr(args, "fix", False):
             _write_report(args.output, unified_diff(outcome))
         else:
@@ -617,7 +617,7 @@ def run_lint(args: argparse.Namespace) -> int:
             outcome = lint_and_fix(paths, workspace, history, args.unsafe_fixes, write=args.fix)
             if args.fix and args.diff:
                 outcome.changed = {p: outcome.changed[p] for p in outcome.written}
-            _report_fix(outcome, args.diff, args)
+            _report_fix(outcome, args)
             if not args.fix:
                 return EXIT_FINDINGS if outcome.changed else 0
             result = outcome.result
@@ -645,7 +645,7 @@ def run_relabel(args: argparse.Namespace) -> int:
         raise UsageError("relabel needs --since REV or --bib-before FILE")
     workspace.config.select = ["RW102"]
     outcome = lint_and_fix(paths, workspace, history, write=not args.diff)
-    _report_fix(outcome, args.diff, args)
+    _report_fix(outcome, args)
     if args.diff:
         return EXIT_FINDINGS if outcome.changed else 0
     remaining = outcome.result.findings

@@ -3,6 +3,8 @@ around an edit, choosing edits that apply together, suppression comments, the ou
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import bib
 from hypothesis import given, settings
@@ -25,6 +27,13 @@ from relwork_ls.editor.live import (
 )
 from relwork_ls.editor.navigation import InvalidKey, checked_key
 from relwork_ls.editor.outline import outline
+from relwork_ls.editor.session import (
+    INCREMENTAL_CHARACTERS,
+    DocumentText,
+    RootSession,
+    Snapshot,
+    build_config,
+)
 from relwork_ls.findings import Finding, Fix, TextEdit
 from relwork_ls.lint.edits import apply_fixes, select_fix_edits
 from relwork_ls.positions import LineIndex
@@ -519,25 +528,26 @@ def test_document_tables_share_search_data_and_keep_their_own_labels():
     assert [c.entry.key for c in first.candidates(typed)[0]] == ["xu2023b"]
 
 
-def test_an_edit_to_a_large_draft_is_relinted_around_the_edit(tmp_path):
-    from relwork_ls.editor.session import (
-        INCREMENTAL_CHARACTERS,
-        DocumentText,
-        RootSession,
-        Snapshot,
-        build_config,
-    )
+XU_REFS = (
+    "@article{xu2023a, author={Xu, Can and Sun, Q. and Zheng, K.}, title={W}, year={2023}}\n"
+    "@article{xu2023b, author={Xu, Canwen and Guo, D. and Duan, N.}, title={B}, year={2023}}\n"
+)
 
-    (tmp_path / "refs.bib").write_text(
-        "@article{xu2023a, author={Xu, Can and Sun, Q. and Zheng, K.}, title={W}, year={2023}}\n"
-        "@article{xu2023b, author={Xu, Canwen and Guo, D. and Duan, N.}, title={B}, year={2023}}\n"
-    )
+
+def large_draft(folder: Path, last: str, refs: str = XU_REFS) -> tuple[RootSession, Path, str]:
+    """A session on ``folder`` and a draft over INCREMENTAL_CHARACTERS: one paragraph citing
+    "(Xu et al., 2023a)" again and again, then ``last``."""
+    (folder / "refs.bib").write_text(refs)
     paragraph = "Plain words to keep the citations apart, " * 3 + "(Xu et al., 2023a).\n\n"
-    text = paragraph * (INCREMENTAL_CHARACTERS // len(paragraph) + 1) + "(Xu et al., 2023c)\n"
-    draft = tmp_path / "d.md"
+    text = paragraph * (INCREMENTAL_CHARACTERS // len(paragraph) + 1) + last
+    draft = folder / "d.md"
     draft.write_text(text)
-    config, _ = build_config(tmp_path, {})
-    session = RootSession(tmp_path, config)
+    config, _ = build_config(folder, {})
+    return RootSession(folder, config), draft, text
+
+
+def test_an_edit_to_a_large_draft_is_relinted_around_the_edit(tmp_path):
+    session, draft, text = large_draft(tmp_path, "(Xu et al., 2023c)\n")
     first = session.lint(Snapshot.of({draft: DocumentText(text, 1)}))
     assert not first.files[draft].incremental
     edited = "Some " + text
@@ -551,24 +561,9 @@ def test_an_edit_to_a_large_draft_is_relinted_around_the_edit(tmp_path):
 
 
 def test_an_edit_to_a_citation_of_a_group_cited_all_over_a_large_draft(tmp_path):
-    from relwork_ls.editor.session import (
-        INCREMENTAL_CHARACTERS,
-        DocumentText,
-        RootSession,
-        Snapshot,
-        build_config,
-    )
-
-    (tmp_path / "refs.bib").write_text(
-        "@article{xu2023a, author={Xu, Can and Sun, Q. and Zheng, K.}, title={W}, year={2023}}\n"
-        "@article{xu2023b, author={Xu, Canwen and Guo, D. and Duan, N.}, title={B}, year={2023}}\n"
-        "@article{lee2020, author={Lee, Kim}, title={L}, year={2020}}\n"
-    )
-    paragraph = "Plain words to keep the citations apart, " * 3 + "(Xu et al., 2023a).\n\n"
-    text = paragraph * (INCREMENTAL_CHARACTERS // len(paragraph) + 1) + "(Lee, 2020) last.\n"
-    draft = tmp_path / "d.md"
-    config, _ = build_config(tmp_path, {})
-    session = RootSession(tmp_path, config)
+    lee = "@article{lee2020, author={Lee, Kim}, title={L}, year={2020}}\n"
+    session, draft, text = large_draft(tmp_path, "(Lee, 2020) last.\n", XU_REFS + lee)
+    config = session.config
     first = session.lint(Snapshot.of({draft: DocumentText(text, 1)}))
     # The last paragraph now cites the group too, with the other suffix: every "2023a"
     # elsewhere is still right, and the group's works are told apart.

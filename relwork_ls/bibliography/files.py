@@ -175,23 +175,17 @@ def load_bibliography(
         ) from error
     with _collection_paused():
         hit = cache.load(path, data, label_options) if cache is not None else None
-        if hit is not None:
-            bib, has_bases = hit
-            missing = with_identities and any(e.identity_memo is None for e in bib.entries)
-            if (not has_bases and label_options is not None) or missing:
-                if label_options is not None and not has_bases:
-                    _label_bases(bib, label_options)
-                if missing:
-                    _work_identities(bib)
-                if cache is not None:
-                    cache.store(path, data, bib, label_options)
-        else:
-            bib = _parse(path, data)
-            if cache is not None:
-                if label_options is not None:
-                    _label_bases(bib, label_options)
-                if with_identities:
-                    _work_identities(bib)
+        bib, has_bases = hit if hit is not None else (_parse(path, data), False)
+        if cache is not None:
+            # What the cache keeps beyond the parse, computed where it is missing; a file
+            # parsed, or completed here, is stored again.
+            bases = label_options is not None and not has_bases
+            identities = with_identities and any(e.identity_memo is None for e in bib.entries)
+            if bases and label_options is not None:
+                _label_bases(bib, label_options)
+            if identities:
+                _work_identities(bib)
+            if hit is None or bases or identities:
                 cache.store(path, data, bib, label_options)
     if use_sibling_bbl and path.suffix.lower() != ".bbl":
         labels, _ = sibling_bbl(path, label_options, max_bytes)

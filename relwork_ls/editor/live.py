@@ -275,13 +275,27 @@ def merge_local(
 ) -> list[Finding]:
     """``findings`` (already on the same text) with those of ``LOCAL_CODES`` inside the
     rescanned paragraphs replaced by the rescan's."""
-    kept = [
-        f
-        for f in findings
-        if f.code not in LOCAL_CODES
-        or not local.start <= lines.offset(f.span.line, f.span.column) <= local.end
-    ]
-    return kept + local.findings
+    return _replace_local(findings, [(local.start, local.end)], local.findings, lines)
+
+
+def _replace_local(
+    findings: Iterable[Finding],
+    ranges: list[tuple[int, int]],
+    recomputed: list[Finding],
+    lines: LineIndex,
+) -> list[Finding]:
+    """``findings`` without those of ``LOCAL_CODES`` that start in one of ``ranges``
+    (offsets, ends included, not overlapping), and ``recomputed`` in their place."""
+    ranges = sorted(ranges)
+    starts = [start for start, _ in ranges]
+
+    def inside(finding: Finding) -> bool:
+        offset = lines.offset(finding.span.line, finding.span.column)
+        at = bisect_right(starts, offset) - 1
+        return at >= 0 and offset <= ranges[at][1]
+
+    kept = [f for f in findings if f.code not in LOCAL_CODES or not inside(f)]
+    return kept + recomputed
 
 
 def shifted_work(work: WorkResolution, delta: int) -> WorkResolution:
@@ -361,14 +375,18 @@ def relint_changed(
         # No citation, nor the words just before one, nor a suppression comment changed:
         # every finding stands, moved with the text.
         return carry_over(findings, path, old, new, region)
-    if whole_document and isinstance(index, DocumentIndex):
-        moved = carry_over(findings, path, old, new, region)
-        return _relint_label_groups(
-            path, new, kind, index, config, (left, right), old_citations, moved
-        )
-    if _shares_label_groups(new, kind, old_citations + new_citations, (left, right)):
+    # The view a whole document was resolved with: its label groups are resolved again
+    # wherever they are cited; otherwise a group cited outside the edit needs it all.
+    view = index if whole_document and isinstance(index, DocumentIndex) else None
+    if view is None and _shares_label_groups(
+        new, kind, old_citations + new_citations, (left, right)
+    ):
         return None
     moved = carry_over(findings, path, old, new, region)
+    if view is not None:
+        return _relint_label_groups(
+            path, new, kind, view, config, (left, right), old_citations, moved
+        )
     local = local_analysis(path, new, kind, index, config, left, right)
     return merge_local(moved, local, LineIndex(new))
 
@@ -382,7 +400,7 @@ def _relint_label_groups(
     window: tuple[int, int],
     old_citations: list[Citation],
     moved: list[Finding],
-) -> list[Finding] | None:
+) -> list[Finding]:
     """``moved`` with the findings (``LOCAL_CODES``) of the changed paragraphs and of every
     citation elsewhere that shares a label group with them resolved again.
 
@@ -441,18 +459,8 @@ def _relint_label_groups(
     )
     found = filter_suppressed([f for f in found if f.code in LOCAL_CODES], {path: new})
     edited = (min([left, *(c.start for c in inside)]), max([right, *(c.end for c in inside)]))
-    ranges = sorted([(c.start, c.end) for c in chosen] + [edited])
-    lines = LineIndex(new)
-    starts = [r[0] for r in ranges]
-
-    def redone(finding: Finding) -> bool:
-        if finding.code not in LOCAL_CODES or finding.span.path != path:
-            return False
-        offset = lines.offset(finding.span.line, finding.span.column)
-        at = bisect_right(starts, offset) - 1
-        return at >= 0 and offset <= ranges[at][1]
-
-    return [f for f in moved if not redone(f)] + _configured(found, config)
+    ranges = [(c.start, c.end) for c in chosen] + [edited]
+    return _replace_local(moved, ranges, _configured(found, config), LineIndex(new))
 
 
 # How far before a citation an edit may still change a finding on it: the words a

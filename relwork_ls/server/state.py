@@ -273,13 +273,14 @@ class ServerState:
     def adopt_open(self, path: Path) -> bool:
         """Tie the held result of a document just opened to its version when it was
         computed on the same text (read from disk): no lint is needed to publish it."""
-        held, document = self.held(path), self.documents.get(path)
-        if held is None or document is None:
+        held = self.held(path)
+        if held is None:
             return False
         root, result = held
-        if result.version is not None or result.text is None or result.text != document.text:
+        adopted = self._same_text_as_open(result)
+        if adopted is result:
             return False
-        root.files[path] = replace(result, version=document.version)
+        root.files[path] = adopted
         return True
 
     def _same_text_as_open(self, result: FileResult) -> FileResult:
