@@ -404,17 +404,13 @@ def _encode_name(person: PersonName) -> str:
 def _identity_texts(entries: list[BibEntry]) -> list[str] | None:
     """Each entry's work identities as one string, when all were computed (and none holds
     a separator); None otherwise: the identities are then computed again when needed."""
-    memos = [e.identity_memo for e in entries]
-    if not memos or any(m is None for m in memos):
-        return None
-    texts = [_IDENTITY_SEPARATOR.join(m) for m in memos if m is not None]
-    if any(
-        text.count(_IDENTITY_SEPARATOR) != max(0, len(memo) - 1) or "" in memo
-        for text, memo in zip(texts, memos, strict=True)
-        if memo is not None
-    ):
-        return None
-    return texts
+    texts = []
+    for entry in entries:
+        memo = entry.identity_memo
+        if memo is None or any(not i or _IDENTITY_SEPARATOR in i for i in memo):
+            return None
+        texts.append(_IDENTITY_SEPARATOR.join(memo))
+    return texts or None
 
 
 def _span_numbers(span: SourceSpan) -> tuple[int, int, int, int]:
