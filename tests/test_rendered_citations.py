@@ -206,6 +206,21 @@ def test_hyphenated_names_match_the_bibliography():
     assert lint_text(text, index) == []
 
 
+def test_a_name_tex_broke_before_a_capital_matches_it_written_whole():
+    # TeX hyphenates "LeCun" as "Le-⏎Cun" (seen in pdftotext -layout and -raw text of a
+    # rendered paper), the same shape as "Delbecq-⏎Derouesne" at its own hyphen.
+    index = bib(
+        "@article{l, author={LeCun, Y. and Bengio, Y. and Hinton, G.}, year={2015}, title={D}}"
+        "@article{d, author={Delbecq-Derouesne, J. and Beauvois, M.}, year={1989}, title={U}}"
+    )
+    text = (
+        "Studied extensively (Zhu, 2017; Le-\nCun et al., 2015), as by Delbecq-\nDerouesne "
+        "and Beauvois (1989)."
+    )
+    assert [f.code for f in lint_text(text, index) if f.code != "RW001"] == []
+    assert lint_text(text.replace("Le-\nCun", "LeCun"), index) == lint_text(text, index)
+
+
 def test_narrative_with_square_brackets():
     # natbib's square option: \citet gives "Freedman et al. [2003]".
     assert works("See Freedman et al. [2003] and Wang [2021a, p. 3].") == [

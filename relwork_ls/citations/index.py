@@ -43,6 +43,17 @@ def _join_hyphenated(match: re.Match[str]) -> str:
     return "" if match.group(1).islower() else "-"
 
 
+def line_end_hyphen_readings(text: str) -> tuple[str, ...]:
+    """``text``, and, when a hyphen at a line end comes before a capital, also the words
+    joined without it: TeX breaks "LeCun" as "Le-⏎Cun" just as it breaks "Weiner-Light"
+    at its own hyphen, so only the bibliography can say which was written."""
+    if "-" in text and "\n" in text:
+        joined = _LINE_END_HYPHEN.sub("", text)
+        if joined != join_line_end_hyphens(text):
+            return (text, joined)
+    return (text,)
+
+
 def normalize_names(text: str) -> str:
     """Case-insensitive comparison form of an author group ("Liu & Wan" = "liu and wan")."""
     if not text.isascii():

@@ -25,7 +25,13 @@ from ..bibliography.names import PersonName
 from ..bibliography.work_identity import same_work, work_identities
 from ..findings import Finding, Fix, RelatedLocation, TextEdit
 from .cited_set import CitedEvidence, DocumentIndex, evidence_from_bbl_labels, solve_groups
-from .index import CitationIndex, first_surname, folded_names, normalize_names
+from .index import (
+    CitationIndex,
+    first_surname,
+    folded_names,
+    line_end_hyphen_readings,
+    normalize_names,
+)
 from .label_inference import (
     NEEDS_SUFFIX,
     SUPERFLUOUS_SUFFIX,
@@ -143,7 +149,14 @@ def _match_names_uncached(index: CitationIndex, work: CitedWork) -> NameMatch:
         (index.by_folded_names, FOLDED, folded_names),
     ):
         for number, option in enumerate(work.name_options):
-            entries = table.get(normal(option.text))
+            entries = next(
+                (
+                    found
+                    for written in line_end_hyphen_readings(option.text)
+                    if (found := table.get(normal(written)))
+                ),
+                None,
+            )
             if entries:
                 same = _same_year(index, entries, work.year)
                 if same:
